@@ -1,0 +1,71 @@
+/**
+ * Typed errors of the traffic core. The core returns a `reason` id plus facts; the adapter picks the
+ * localized sentence (style guide: the core returns ids and data, the adapter localizes).
+ */
+export type TrafficErrorReason =
+  /** The kube context has no current cluster. */
+  | 'noCluster'
+  /** 401/403 from the API server: the user lacks list/watch pods or get pods/log. */
+  | 'forbidden'
+  /** Network failure or 5xx talking to the API server. */
+  | 'unreachable'
+  /** The chapter has no client (e.g. `setup`) or the deployment is missing. */
+  | 'notDeployed'
+  /** An experiment could not finish within its deadline. */
+  | 'timeout'
+  /** The operation was cancelled by the user. */
+  | 'cancelled'
+  | 'unknown';
+
+export class TrafficError extends Error {
+  constructor(
+    readonly reason: TrafficErrorReason,
+    message: string,
+    readonly details: { namespace?: string; pod?: string; status?: number } = {},
+  ) {
+    super(message);
+    this.name = 'TrafficError';
+  }
+
+  static is(value: unknown, reason?: TrafficErrorReason): value is TrafficError {
+    return value instanceof TrafficError && (reason === undefined || value.reason === reason);
+  }
+}
+
+/** HTTP status of an error thrown by @kubernetes/client-node (ApiException.code or a watch's statusCode). */
+export function statusOf(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; statusCode?: unknown };
+  if (typeof e.code === 'number') return e.code;
+  if (typeof e.statusCode === 'number') return e.statusCode;
+  return undefined;
+}
+
+/** Maps a client-node failure to a TrafficError with a reason the adapter can explain. */
+export function toTrafficError(err: unknown, context: { namespace?: string; pod?: string; what: string }): TrafficError {
+  if (err instanceof TrafficError) return err;
+  const status = statusOf(err);
+  const base = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  if (status === 401 || status === 403) {
+    return new TrafficError(
+      'forbidden',
+      `${context.what}: the API server answered ${status}. The kube context needs list/watch on pods and get on ` +
+        `pods/log in namespace "${context.namespace ?? '?'}" (a namespaced Role is enough).`,
+      { ...context, status },
+    );
+  }
+  if (status === 404) {
+    return new TrafficError('notDeployed', `${context.what}: not found (404). Apply the chapter first.`, {
+      ...context,
+      status,
+    });
+  }
+  if (/No currently active cluster/i.test(base ?? '')) {
+    return new TrafficError('noCluster', `${context.what}: the kubeconfig has no current cluster.`, context);
+  }
+  return new TrafficError(
+    status !== undefined && status < 500 ? 'unknown' : 'unreachable',
+    `${context.what}: ${base}${status !== undefined ? ` (HTTP ${status})` : ''}`,
+    { ...context, ...(status !== undefined ? { status } : {}) },
+  );
+}
