@@ -1,0 +1,196 @@
+/**
+ * Maps a TrafficModel snapshot to plain tree item descriptors for the `grpcLb.traffic` view:
+ * client pods → server pods with count, share %, RPC/s, errors and last seen. Pure: the adapter
+ * turns descriptors into vscode.TreeItems and passes localized `TrafficTreeStrings`.
+ */
+import type { ClientTraffic, TrafficSnapshot } from '../../../samples/traffic/trafficModel';
+
+/** What feeds the view: a chapter's pods on the cluster, or a local-lab scenario. */
+export type TrafficSource =
+  | { kind: 'cluster'; chapter: string; namespace: string; context?: string }
+  | { kind: 'lab'; scenario: string };
+
+export interface TooltipRow {
+  /** Row id; the adapter may localize it via `TrafficTreeStrings.tooltipLabel`. */
+  key: 'client' | 'server' | 'rpcs' | 'ok' | 'errors' | 'share' | 'rate' | 'lastSeen' | 'lastError' | 'skipped';
+  label: string;
+  value: string;
+}
+
+export interface TrafficTreeNode {
+  /** Stable id (keeps expansion state across refreshes). */
+  id: string;
+  kind: 'client' | 'server' | 'errors' | 'waiting';
+  label: string;
+  description: string;
+  tooltip: { title: string; rows: TooltipRow[] };
+  /** Codicon id. */
+  icon: string;
+  /** For `viewItem ==` menus. */
+  contextValue: string;
+  children: TrafficTreeNode[];
+}
+
+export interface TrafficTreeView {
+  nodes: TrafficTreeNode[];
+  /** Server pods that answered an RPC within the rate window; undefined when the view is empty. */
+  badge: { value: number; tooltip: string } | undefined;
+  /** View description: names the source, and "paused" when paused. */
+  description: string;
+}
+
+/** Every user-visible string the mapping produces; English defaults, the adapter passes l10n. */
+export interface TrafficTreeStrings {
+  serverDescription(count: string, sharePercent: string, rate: string): string;
+  clientDescription(total: string, errors: number, rate: string): string;
+  errorsLabel(errors: number): string;
+  lastSeenAgo(seconds: number): string;
+  waiting(source: string): string;
+  badgeTooltip(servers: number): string;
+  source(source: TrafficSource): string;
+  paused(description: string): string;
+  tooltipLabel(key: TooltipRow['key']): string;
+}
+
+export const englishTreeStrings: TrafficTreeStrings = {
+  serverDescription: (count, share, rate) => `${count} · ${share}% · ${rate} rpc/s`,
+  clientDescription: (total, errors, rate) =>
+    errors > 0 ? `${total} RPCs · ${errors} errors · ${rate} rpc/s` : `${total} RPCs · ${rate} rpc/s`,
+  errorsLabel: (n) => (n === 1 ? '1 failed RPC' : `${n} failed RPCs`),
+  lastSeenAgo: (s) => (s < 1 ? 'just now' : `${Math.round(s)} s ago`),
+  waiting: (source) => `Waiting for RPC log lines from ${source}…`,
+  badgeTooltip: (n) => (n === 1 ? '1 server pod receiving traffic' : `${n} server pods receiving traffic`),
+  source: (s) => (s.kind === 'cluster' ? `chapter ${s.chapter} (cluster)` : `lab: ${s.scenario}`),
+  paused: (d) => `${d} — paused`,
+  tooltipLabel: (key) =>
+    ({
+      client: 'Client pod',
+      server: 'Server pod',
+      rpcs: 'RPCs',
+      ok: 'Succeeded',
+      errors: 'Failed',
+      share: 'Share of this client',
+      rate: 'RPC/s (last 10 s)',
+      lastSeen: 'Last seen',
+      lastError: 'Last error',
+      skipped: 'Non-RPC lines',
+    })[key],
+};
+
+export interface MapOptions {
+  source?: TrafficSource;
+  paused?: boolean;
+  strings?: TrafficTreeStrings;
+  /** Number formatting (the adapter passes the UI locale). */
+  locale?: string;
+}
+
+/** Natural order: `lab-server-2` before `lab-server-10`. */
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = {}): TrafficTreeView {
+  const s = options.strings ?? englishTreeStrings;
+  const n = (value: number, digits = 0): string =>
+    value.toLocaleString(options.locale ?? 'en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const sourceText = options.source ? s.source(options.source) : '';
+  const description = options.paused && sourceText ? s.paused(sourceText) : sourceText;
+
+  if (snapshot.clients.length === 0) {
+    // No source: empty, so the viewsWelcome (Start Local Lab / Apply a Chapter) shows.
+    const nodes: TrafficTreeNode[] = options.source
+      ? [
+          {
+            id: 'waiting',
+            kind: 'waiting',
+            label: s.waiting(sourceText),
+            description: '',
+            tooltip: { title: s.waiting(sourceText), rows: [] },
+            icon: 'loading~spin',
+            contextValue: 'grpcLb.waiting',
+            children: [],
+          },
+        ]
+      : [];
+    return { nodes, badge: undefined, description };
+  }
+
+  const now = snapshot.lastTs;
+  const ago = (t: number): string => (Number.isFinite(now) && Number.isFinite(t) ? s.lastSeenAgo(Math.max(0, (now - t) / 1000)) : '');
+  const receiving = new Set<string>();
+  const clients = [...snapshot.clients].sort((a, b) => collator.compare(a.client, b.client));
+  const nodes = clients.map((client) => clientNode(client));
+
+  function clientNode(client: ClientTraffic): TrafficTreeNode {
+    const servers = [...client.servers].sort((a, b) => collator.compare(a.server, b.server));
+    const rate = servers.reduce((sum, x) => sum + x.rpcPerSecond, 0);
+    const children: TrafficTreeNode[] = servers.map((server) => {
+      if (server.rpcPerSecond > 0) receiving.add(server.server);
+      const share = n(server.share * 100, 1);
+      return {
+        id: `server:${client.client}/${server.server}`,
+        kind: 'server',
+        label: server.server,
+        description: s.serverDescription(n(server.count), share, n(server.rpcPerSecond, 1)),
+        tooltip: {
+          title: `${client.client} → ${server.server}`,
+          rows: [
+            row('server', server.server),
+            row('rpcs', n(server.count)),
+            row('share', `${share}%`),
+            row('rate', n(server.rpcPerSecond, 1)),
+            row('lastSeen', `${new Date(server.lastSeen).toISOString()} (${ago(server.lastSeen)})`),
+          ],
+        },
+        icon: server.rpcPerSecond > 0 ? 'server-process' : 'debug-disconnect',
+        contextValue: 'grpcLb.server',
+        children: [],
+      };
+    });
+    if (client.errors > 0) {
+      children.push({
+        id: `errors:${client.client}`,
+        kind: 'errors',
+        label: s.errorsLabel(client.errors),
+        description: client.lastError ?? '',
+        tooltip: {
+          title: s.errorsLabel(client.errors),
+          rows: [row('errors', n(client.errors)), ...(client.lastError ? [row('lastError', client.lastError)] : [])],
+        },
+        icon: 'error',
+        contextValue: 'grpcLb.errors',
+        children: [],
+      });
+    }
+    return {
+      id: `client:${client.client}`,
+      kind: 'client',
+      label: client.client,
+      description: s.clientDescription(n(client.total), client.errors, n(rate, 1)),
+      tooltip: {
+        title: client.client,
+        rows: [
+          row('client', client.client),
+          row('rpcs', n(client.total)),
+          row('ok', n(client.ok)),
+          row('errors', n(client.errors)),
+          row('rate', n(rate, 1)),
+          row('lastSeen', `${new Date(client.lastSeen).toISOString()} (${ago(client.lastSeen)})`),
+          ...(client.lastError ? [row('lastError', client.lastError)] : []),
+        ],
+      },
+      icon: 'vm',
+      contextValue: 'grpcLb.client',
+      children,
+    };
+  }
+
+  function row(key: TooltipRow['key'], value: string): TooltipRow {
+    return { key, label: s.tooltipLabel(key), value };
+  }
+
+  return {
+    nodes,
+    badge: { value: receiving.size, tooltip: s.badgeTooltip(receiving.size) },
+    description,
+  };
+}
