@@ -1,4 +1,63 @@
-import { Etcd3 } from 'etcd3';
+import { experimental, type ChannelOptions } from '@grpc/grpc-js';
+import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
+import { isIP } from 'node:net';
+import { ResolutionReporter } from './reporter';
+
+type Endpoint = experimental.Endpoint;
+type GrpcUri = experimental.GrpcUri;
+type ResolverListener = experimental.ResolverListener;
+type ResolverConstructor = Parameters<typeof experimental.registerResolver>[1];
+
+/** grpc-go naming layout operations (`naming.Update.Op`). */
+export const OP_ADD = 0;
+export const OP_DELETE = 1;
+
+/** The value stored under `<service>/<addr>`: grpc-go's `naming.Update` as JSON. */
+export function namingValue(addr: string): string {
+  return JSON.stringify({ Op: OP_ADD, Addr: addr, Metadata: null });
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `ip:port`, `[v6]:port` or `host:port` → host and port; undefined if it is not one. */
+export function parseAddr(addr: string): HostPort | undefined {
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(addr) ?? /^([^:[\]\s]+):(\d+)$/.exec(addr);
+  if (!m) return undefined;
+  const [, host, portText] = m as unknown as [string, string, string];
+  const port = Number(portText);
+  if (!(port >= 1 && port <= 65535)) return undefined;
+  if (addr.startsWith('[') && isIP(host) !== 6) return undefined;
+  return { host, port };
+}
+
+export type NamingUpdate = { op: 'add' | 'delete'; addr: HostPort };
+
+/** Parses a naming value (`{"Op":0,"Addr":"ip:port","Metadata":…}`); undefined for anything else. */
+export function parseNamingValue(value: string): NamingUpdate | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const { Op, Addr } = parsed as { Op?: unknown; Addr?: unknown };
+  if ((Op !== OP_ADD && Op !== OP_DELETE) || typeof Addr !== 'string') return undefined;
+  const addr = parseAddr(Addr);
+  if (!addr) return undefined;
+  return { op: Op === OP_ADD ? 'add' : 'delete', addr };
+}
+
+/** `ETCD_ENDPOINTS` (comma-separated URLs) as a list; empty when unset. */
+export function etcdEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.ETCD_ENDPOINTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 
 /** Options for {@link registerWithEtcd}. */
 export interface EtcdRegistrationOptions {
@@ -10,6 +69,8 @@ export interface EtcdRegistrationOptions {
   addr: string;
   /** Lease TTL: the entry disappears this long after the process dies without revoking. */
   ttlSeconds: number;
+  /** Called when the lease was lost (etcd unreachable longer than the TTL) and again when re-registered. */
+  onLeaseEvent?: (event: { type: 'lost'; error: string } | { type: 'restored' }) => void;
 }
 
 export interface EtcdRegistration {
@@ -17,27 +78,274 @@ export interface EtcdRegistration {
   revoke(): Promise<void>;
 }
 
+/** Registration failed: etcd unreachable or refused the lease/put. */
+export class EtcdRegistrationError extends Error {
+  override readonly name = 'EtcdRegistrationError';
+}
+
 /**
  * Registers `addr` under `<service>/<addr>` with a lease kept alive in the background,
  * value in grpc-go's naming layout: `{"Op":0,"Addr":"<addr>","Metadata":null}`.
+ * If the lease is lost (etcd was away longer than the TTL), it registers again under a new
+ * lease once etcd is back. Rejects with {@link EtcdRegistrationError} if the first put fails.
  */
 export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<EtcdRegistration> {
+  if (!parseAddr(opts.addr)) throw new EtcdRegistrationError(`cannot register "${opts.addr}": expected ip:port`);
+  if (!(opts.ttlSeconds >= 1)) throw new EtcdRegistrationError(`lease TTL must be ≥ 1 s, got ${opts.ttlSeconds}`);
+  const { Etcd3 } = await import('etcd3');
   const client = new Etcd3({ hosts: opts.endpoints });
-  const lease = client.lease(opts.ttlSeconds, { autoKeepAlive: true });
+  const key = `${opts.service}/${opts.addr}`;
+  let lease: Lease | undefined;
+  let closed = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let retries = 0;
+
+  const grant = async (): Promise<void> => {
+    const next = client.lease(opts.ttlSeconds, { autoKeepAlive: true });
+    next.on('lost', (err) => {
+      if (closed || lease !== next) return;
+      opts.onLeaseEvent?.({ type: 'lost', error: err.message });
+      lease = undefined;
+      scheduleRegrant();
+    });
+    lease = next;
+    try {
+      await next.put(key).value(namingValue(opts.addr));
+    } catch (err) {
+      if (lease === next) lease = undefined;
+      next.release();
+      throw err;
+    }
+  };
+  const scheduleRegrant = (): void => {
+    if (closed || retryTimer) return;
+    const delay = Math.min(10_000, 500 * 2 ** retries++);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (closed) return;
+      grant().then(
+        () => {
+          retries = 0;
+          opts.onLeaseEvent?.({ type: 'restored' });
+        },
+        () => scheduleRegrant(),
+      );
+    }, delay);
+  };
+
   try {
-    await lease.put(`${opts.service}/${opts.addr}`).value(JSON.stringify({ Op: 0, Addr: opts.addr, Metadata: null }));
+    await grant();
   } catch (err) {
     client.close();
-    throw err;
+    throw new EtcdRegistrationError(
+      `cannot register ${key} in etcd at ${opts.endpoints.join(',')}: ${(err as Error).message}`,
+    );
   }
   let revoked: Promise<void> | undefined;
   return {
     revoke() {
-      revoked ??= lease
-        .revoke()
-        .catch(() => undefined)
-        .finally(() => client.close());
+      revoked ??= (async () => {
+        closed = true;
+        clearTimeout(retryTimer);
+        try {
+          await lease?.revoke();
+        } catch {
+          // etcd is away: the lease expires on its own after the TTL
+        } finally {
+          client.close();
+        }
+      })();
       return revoked;
     },
   };
+}
+
+export interface EtcdResolverOptions {
+  /** etcd client URLs; default {@link etcdEndpointsFromEnv} read when a channel starts resolving. */
+  endpoints?: string[] | (() => string[]);
+  /** Reconnect backoff: first delay, doubled up to the max (defaults 250 ms / 5 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Minimum gap between two reports to the channel (default 100 ms). */
+  minReportGapMs?: number;
+  /** Diagnostics (default: stderr). */
+  log?: (message: string) => void;
+}
+
+/** Parses the path of `etcd:///name`. */
+export function parseEtcdTarget(path: string): string {
+  const name = path.replace(/^\/+/, '');
+  if (!name || /[\s/]$/.test(name) || /\s/.test(name)) {
+    throw new Error(`bad etcd target "${path}": expected etcd:///<service name>, e.g. etcd:///greeter-server`);
+  }
+  return name;
+}
+
+/**
+ * A grpc-js resolver class for `etcd:///name`: reads every key under `name/` (grpc-go naming
+ * layout), then watches the prefix from the next revision, so no change is missed. When etcd
+ * goes away it keeps the last known servers (their connections still work) and re-reads and
+ * re-watches from scratch with capped backoff until etcd is back.
+ */
+export function createEtcdResolverClass(options: EtcdResolverOptions = {}): ResolverConstructor {
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const initialBackoffMs = options.initialBackoffMs ?? 250;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  /** Garbage values are logged once per process and key+value, not on every re-read. */
+  const loggedGarbage = new Set<string>();
+
+  class EtcdResolver implements experimental.Resolver {
+    private readonly reporter: ResolutionReporter;
+    private readonly name: string;
+    private readonly prefix: string;
+    private running = false;
+    private generation = 0;
+    private client: Etcd3 | undefined;
+    private watcher: Watcher | undefined;
+    private entries = new Map<string, HostPort>();
+    private failures = 0;
+    private retryTimer: NodeJS.Timeout | undefined;
+    private hosts: string[] = [];
+    private outageLogged = false;
+
+    constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions) {
+      this.name = parseEtcdTarget(target.path);
+      this.prefix = `${this.name}/`;
+      this.reporter = new ResolutionReporter(listener, options.minReportGapMs);
+    }
+
+    static getDefaultAuthority(target: GrpcUri): string {
+      return parseEtcdTarget(target.path);
+    }
+
+    /** Starts reading/watching if not running; while a watch runs it pushes changes, so this is a no-op. */
+    updateResolution(): void {
+      if (this.running) return;
+      this.running = true;
+      void this.start();
+    }
+
+    destroy(): void {
+      this.running = false;
+      this.generation++;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.teardown();
+      this.reporter.reset();
+    }
+
+    private teardown(): void {
+      const { watcher, client } = this;
+      this.watcher = undefined;
+      this.client = undefined;
+      watcher?.removeAllListeners();
+      // A listener must stay: a late 'error' without one would throw.
+      watcher?.on('error', () => undefined);
+      void watcher?.cancel().catch(() => undefined);
+      client?.close();
+    }
+
+    private async start(): Promise<void> {
+      const generation = ++this.generation;
+      const current = () => this.running && generation === this.generation;
+      const hosts = typeof options.endpoints === 'function' ? options.endpoints() : (options.endpoints ?? etcdEndpointsFromEnv());
+      this.hosts = hosts;
+      if (hosts.length === 0) {
+        this.reporter.error(
+          'etcd resolver: no etcd endpoints: set ETCD_ENDPOINTS to comma-separated URLs, e.g. http://127.0.0.1:2379',
+        );
+        return;
+      }
+      try {
+        const { Etcd3 } = await import('etcd3');
+        if (!current()) return;
+        const client = new Etcd3({ hosts });
+        this.client = client;
+        const res = await client.getAll().prefix(this.prefix).exec();
+        if (!current()) return;
+        const entries = new Map<string, HostPort>();
+        for (const kv of res.kvs) this.apply(entries, kv.key.toString(), kv.value.toString());
+        this.entries = entries;
+        this.report();
+        const watcher = await client
+          .watch()
+          .prefix(this.prefix)
+          .startRevision(String(BigInt(res.header.revision) + 1n))
+          .create();
+        if (!current()) {
+          void watcher.cancel().catch(() => undefined);
+          return;
+        }
+        this.watcher = watcher;
+        watcher.on('put', (kv: IKeyValue) => {
+          if (!current()) return;
+          this.apply(this.entries, kv.key.toString(), kv.value.toString());
+          this.report();
+        });
+        watcher.on('delete', (kv: IKeyValue) => {
+          if (!current()) return;
+          this.entries.delete(kv.key.toString());
+          this.report();
+        });
+        // etcd3 would resume by itself, but a fresh read is what survives compaction and a wiped etcd too.
+        watcher.on('disconnected', (err: Error) => {
+          if (current()) this.fail(err);
+        });
+        watcher.on('error', (err: Error) => {
+          if (current()) this.fail(err);
+        });
+        this.failures = 0;
+        if (this.outageLogged) log(`etcd resolver: watching ${this.prefix} in etcd at ${hosts.join(',')} again`);
+        this.outageLogged = false;
+      } catch (err) {
+        if (current()) this.fail(err as Error);
+      }
+    }
+
+    private apply(entries: Map<string, HostPort>, key: string, value: string): void {
+      const update = parseNamingValue(value);
+      if (!update) {
+        const id = `${key}\u0000${value}`;
+        if (!loggedGarbage.has(id)) {
+          loggedGarbage.add(id);
+          log(
+            `etcd resolver: ignoring ${JSON.stringify(key)}: its value is not {"Op":0|1,"Addr":"ip:port"}: ` +
+              JSON.stringify(value.slice(0, 120)),
+          );
+        }
+        entries.delete(key);
+        return;
+      }
+      if (update.op === 'add') entries.set(key, update.addr);
+      else entries.delete(key);
+    }
+
+    private report(): void {
+      const unique = new Map<string, Endpoint>();
+      for (const a of this.entries.values()) unique.set(`${a.host}:${a.port}`, { addresses: [a] });
+      const endpoints = [...unique.keys()].sort().map((k) => unique.get(k) as Endpoint);
+      this.reporter.endpoints(
+        endpoints,
+        `etcd resolver: ${endpoints.length} server(s) registered under "${this.prefix}" in etcd at ${this.hosts.join(',')}`,
+      );
+    }
+
+    private fail(err: Error): void {
+      this.teardown();
+      if (this.entries.size === 0) {
+        this.reporter.error(`etcd resolver: cannot read ${this.prefix} from etcd at ${this.hosts.join(',')}: ${err.message}`);
+      } else if (!this.outageLogged) {
+        this.outageLogged = true;
+        log(`etcd resolver: lost etcd at ${this.hosts.join(',')} (${err.message}); keeping ${this.entries.size} known server(s), reconnecting`);
+      }
+      if (!this.running || this.retryTimer) return;
+      const delay = Math.min(maxBackoffMs, initialBackoffMs * 2 ** this.failures++) * (0.8 + Math.random() * 0.4);
+      const generation = this.generation;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        if (this.running && generation === this.generation) void this.start();
+      }, delay);
+    }
+  }
+  return EtcdResolver;
 }

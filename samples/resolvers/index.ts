@@ -1,18 +1,46 @@
 /**
- * Custom grpc-js name resolvers: `kubernetes:///svc.ns:port` (EndpointSlice API) and
- * `etcd:///name` (grpc-go naming layout in etcd), plus lazy registration of the xDS resolver.
+ * Custom grpc-js name resolvers for the samples: `kubernetes:///svc.ns:port` (the EndpointSlice
+ * API, see kubernetes.ts) and `etcd:///name` (grpc-go naming layout in etcd, see etcd.ts), plus
+ * lazy registration of the xDS resolver from @grpc/grpc-js-xds for `xds:` targets.
+ */
+import { experimental } from '@grpc/grpc-js';
+import { createEtcdResolverClass } from './etcd';
+import { createKubernetesResolverClass } from './kubernetes';
+
+let registered = false;
+let xdsRegistered = false;
+
+/**
+ * Registers the `kubernetes` and `etcd` schemes with grpc-js. Idempotent. Neither resolver
+ * loads its client library (@kubernetes/client-node, etcd3) until a channel uses its scheme.
+ * The etcd resolver reads ETCD_ENDPOINTS when a channel starts resolving.
  */
 export function registerResolvers(): void {
-  // implemented in the next commits
+  if (registered) return;
+  registered = true;
+  experimental.registerResolver('kubernetes', createKubernetesResolverClass());
+  experimental.registerResolver('etcd', createEtcdResolverClass());
 }
 
-/** Registers `@grpc/grpc-js-xds` when `target` is an `xds:` URI (loaded lazily: it is big). */
-export function registerXdsIfNeeded(target: string): void {
-  if (!target.startsWith('xds:')) return;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const xds = require('@grpc/grpc-js-xds') as { register(): void };
-  xds.register();
+/**
+ * Registers the xDS resolver and balancers of `@grpc/grpc-js-xds` when `target` is an `xds:` URI;
+ * otherwise does nothing (the package is large and needs GRPC_XDS_BOOTSTRAP). Idempotent.
+ * Returns true if the target needs xDS.
+ */
+export function registerXdsIfNeeded(target: string): boolean {
+  if (!target.startsWith('xds:')) return false;
+  if (!xdsRegistered) {
+    // Loaded only here: it is external in the esbuild bundle and costly to load.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const xds = require('@grpc/grpc-js-xds') as { register(): void };
+    xds.register();
+    xdsRegistered = true;
+  }
+  return true;
 }
 
-export { registerWithEtcd } from './etcd';
-export type { EtcdRegistration, EtcdRegistrationOptions } from './etcd';
+export { registerWithEtcd, EtcdRegistrationError, namingValue, etcdEndpointsFromEnv } from './etcd';
+export type { EtcdRegistration, EtcdRegistrationOptions, EtcdResolverOptions } from './etcd';
+export { createEtcdResolverClass } from './etcd';
+export { createKubernetesResolverClass, KubernetesTargetError, parseKubernetesTarget } from './kubernetes';
+export type { KubernetesResolverOptions, KubernetesTarget } from './kubernetes';

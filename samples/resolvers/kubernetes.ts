@@ -1,0 +1,331 @@
+import { experimental, type ChannelOptions } from '@grpc/grpc-js';
+import type { KubeConfig, V1EndpointSlice, Informer, ObjectCache } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
+import { ResolutionReporter } from './reporter';
+
+type Endpoint = experimental.Endpoint;
+type GrpcUri = experimental.GrpcUri;
+type ResolverListener = experimental.ResolverListener;
+/** The class shape `experimental.registerResolver` takes (grpc-js does not export its name). */
+export type ResolverConstructor = Parameters<typeof experimental.registerResolver>[1];
+
+/** Where a pod finds the namespace of its service account. */
+export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+/** The manifests folder that grants the resolver what it needs. */
+export const ENDPOINTS_MANIFESTS = 'manifests/endpoints';
+
+/** A target that cannot be resolved, e.g. `kubernetes:///a.b.c:port`. Thrown when the channel is created. */
+export class KubernetesTargetError extends Error {
+  override readonly name = 'KubernetesTargetError';
+}
+
+export interface KubernetesTarget {
+  service: string;
+  /** Undefined: the pod's own namespace (service-account file), else the kubeconfig context's, else `default`. */
+  namespace?: string;
+  /** A number is dialled as is; a name is looked up in each EndpointSlice's ports; undefined = the slice's only port. */
+  port?: number | string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Parses the path of `kubernetes:///svc.ns:port` (`svc:port`, `svc.ns`, `svc.ns.svc.cluster.local:port`
+ * and a port name instead of a number are accepted too).
+ */
+export function parseKubernetesTarget(path: string): KubernetesTarget {
+  const usage = 'expected kubernetes:///<service>[.<namespace>][:<port number or name>]';
+  const colon = path.lastIndexOf(':');
+  const hostPart = colon >= 0 ? path.slice(0, colon) : path;
+  const portPart = colon >= 0 ? path.slice(colon + 1) : undefined;
+  const labels = hostPart.replace(/\.svc(\.cluster\.local)?\.?$/, '').split('.');
+  if (labels.length > 2 || labels.some((l) => !DNS_LABEL.test(l))) {
+    throw new KubernetesTargetError(`bad kubernetes target "${path}": ${usage}`);
+  }
+  const [service, namespace] = labels as [string, string | undefined];
+  let port: number | string | undefined;
+  if (portPart !== undefined) {
+    if (/^\d+$/.test(portPart)) {
+      port = Number(portPart);
+      if (port < 1 || port > 65535) throw new KubernetesTargetError(`bad port in kubernetes target "${path}": ${usage}`);
+    } else if (PORT_NAME.test(portPart)) {
+      port = portPart;
+    } else {
+      throw new KubernetesTargetError(`bad port in kubernetes target "${path}": ${usage}`);
+    }
+  }
+  return { service, namespace, port };
+}
+
+/**
+ * The ready endpoints of all slices of one service, one grpc-js endpoint per Kubernetes endpoint
+ * (its addresses are fungible, so they form one endpoint). Endpoints listed by two slices (which
+ * happens while slices are rebalanced) appear once. Sorted, so equal sets compare equal.
+ */
+export function endpointsFromSlices(
+  slices: readonly V1EndpointSlice[],
+  port: number | string | undefined,
+): { endpoints: Endpoint[]; notReady: number; noPort: number } {
+  const byKey = new Map<string, Endpoint>();
+  let notReady = 0;
+  let noPort = 0;
+  for (const slice of slices) {
+    if (slice.addressType !== 'IPv4' && slice.addressType !== 'IPv6') continue;
+    let slicePort: number | undefined;
+    if (typeof port === 'number') slicePort = port;
+    else if (typeof port === 'string') slicePort = slice.ports?.find((p) => p.name === port)?.port;
+    else if (slice.ports?.length === 1) slicePort = slice.ports[0]?.port;
+    if (slicePort === undefined) {
+      noPort += slice.endpoints?.length ?? 0;
+      continue;
+    }
+    for (const ep of slice.endpoints ?? []) {
+      // `ready` unset means ready (the API's documented default); a terminating pod is ready=false.
+      if (ep.conditions?.ready === false) {
+        notReady++;
+        continue;
+      }
+      const addresses = [...(ep.addresses ?? [])].sort().map((host) => ({ host, port: slicePort }));
+      if (addresses.length === 0) continue;
+      const key = addresses.map((a) => `${a.host}:${a.port}`).join('|');
+      byKey.set(key, { addresses });
+    }
+  }
+  const endpoints = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  return { endpoints, notReady, noPort };
+}
+
+/** The message a learner sees when the API server says 401/403: which Role is missing and where to get it. */
+export function forbiddenMessage(namespace: string, service: string, status: number, serverMessage?: string): string {
+  const why = status === 401 ? '401 Unauthorized' : '403 Forbidden';
+  return (
+    `kubernetes resolver: the API server refused to list/watch EndpointSlices of service "${service}" in namespace ` +
+    `"${namespace}" (${why}${serverMessage ? `: ${serverMessage}` : ''}). The client's ServiceAccount needs a Role in ` +
+    `namespace "${namespace}" granting get, list and watch on endpointslices in API group discovery.k8s.io, ` +
+    `bound to it by a RoleBinding — apply ${ENDPOINTS_MANIFESTS} (it holds exactly that Role and RoleBinding).`
+  );
+}
+
+export interface KubernetesResolverOptions {
+  /** Loads the KubeConfig; default `loadFromDefault()` (in-cluster service account, else $KUBECONFIG / ~/.kube/config). */
+  loadKubeConfig?: () => KubeConfig | Promise<KubeConfig>;
+  /** Default {@link SERVICE_ACCOUNT_NAMESPACE_FILE}. */
+  namespaceFile?: string;
+  /** Restart backoff after a failed list/watch: first delay, doubled up to `maxBackoffMs` (defaults 1 s / 30 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Minimum gap between two reports to the channel (default 100 ms). */
+  minReportGapMs?: number;
+  /** Diagnostics (default: stderr). */
+  log?: (message: string) => void;
+}
+
+interface HttpishError {
+  code?: unknown;
+  statusCode?: unknown;
+  body?: unknown;
+  message?: unknown;
+}
+
+function httpStatusOf(err: unknown): number | undefined {
+  const e = err as HttpishError | undefined;
+  for (const v of [e?.code, e?.statusCode]) if (typeof v === 'number' && v >= 100 && v < 600) return v;
+  return undefined;
+}
+
+/** A typed API call's error carries the Kubernetes Status JSON as a string (facts.md); pull its message out. */
+function statusMessageOf(err: unknown): string | undefined {
+  const body = (err as HttpishError | undefined)?.body;
+  try {
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+    return typeof parsed?.message === 'string' ? parsed.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultNamespace(file: string, kc: KubeConfig): string {
+  try {
+    const ns = readFileSync(file, 'utf8').trim();
+    if (ns) return ns;
+  } catch {
+    // not in a pod
+  }
+  return kc.getContextObject(kc.getCurrentContext())?.namespace || 'default';
+}
+
+/**
+ * A grpc-js resolver class for `kubernetes:///svc.ns:port`: lists and watches the service's
+ * `discovery.k8s.io/v1` EndpointSlices (label `kubernetes.io/service-name`) through
+ * @kubernetes/client-node's informer and reports the ready endpoints of all its slices.
+ */
+export function createKubernetesResolverClass(options: KubernetesResolverOptions = {}): ResolverConstructor {
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const initialBackoffMs = options.initialBackoffMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+
+  class KubernetesResolver implements experimental.Resolver {
+    private readonly reporter: ResolutionReporter;
+    private readonly target: KubernetesTarget;
+    private running = false;
+    /** Bumped on every (re)start and on destroy, so callbacks of an old informer are ignored. */
+    private generation = 0;
+    private informer: (Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>) | undefined;
+    private namespace = '';
+    private failures = 0;
+    private retryTimer: NodeJS.Timeout | undefined;
+    private recomputeScheduled = false;
+
+    constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions) {
+      this.target = parseKubernetesTarget(target.path);
+      this.reporter = new ResolutionReporter(listener, options.minReportGapMs);
+    }
+
+    static getDefaultAuthority(target: GrpcUri): string {
+      parseKubernetesTarget(target.path);
+      return target.path;
+    }
+
+    /**
+     * Starts the watch if it is not running. While it runs this is a no-op on purpose: the watch
+     * pushes every change, and answering each call with a report would livelock round_robin.
+     */
+    updateResolution(): void {
+      if (this.running) return;
+      this.running = true;
+      void this.start();
+    }
+
+    destroy(): void {
+      this.running = false;
+      this.generation++;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      const informer = this.informer;
+      this.informer = undefined;
+      void informer?.stop().catch(() => undefined);
+      this.reporter.reset();
+    }
+
+    private async start(): Promise<void> {
+      const generation = ++this.generation;
+      const current = () => this.running && generation === this.generation;
+      let kc: KubeConfig;
+      let k8s: typeof import('@kubernetes/client-node');
+      try {
+        // Loaded lazily: client-node takes seconds to load and most targets never need it.
+        k8s = await import('@kubernetes/client-node');
+        if (options.loadKubeConfig) {
+          kc = await options.loadKubeConfig();
+        } else {
+          kc = new k8s.KubeConfig();
+          kc.loadFromDefault();
+        }
+        if (!kc.getCurrentCluster()) throw new Error('no cluster in the kubeconfig (and not running in a pod)');
+      } catch (err) {
+        if (!current()) return;
+        this.reporter.error(`kubernetes resolver: cannot configure Kubernetes API access: ${(err as Error).message}`);
+        this.scheduleRestart();
+        return;
+      }
+      if (!current()) return;
+      const { service } = this.target;
+      const namespace = this.target.namespace ?? defaultNamespace(options.namespaceFile ?? SERVICE_ACCOUNT_NAMESPACE_FILE, kc);
+      this.namespace = namespace;
+      const labelSelector = `kubernetes.io/service-name=${service}`;
+      const api = kc.makeApiClient(k8s.DiscoveryV1Api);
+      const informer = k8s.makeInformer<V1EndpointSlice>(
+        kc,
+        `/apis/discovery.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/endpointslices`,
+        () => api.listNamespacedEndpointSlice({ namespace, labelSelector }),
+        labelSelector,
+      );
+      this.informer = informer;
+      const onChange = () => {
+        if (current()) this.scheduleRecompute();
+      };
+      informer.on(k8s.ADD, onChange);
+      informer.on(k8s.UPDATE, onChange);
+      informer.on(k8s.DELETE, onChange);
+      informer.on(k8s.ERROR, (err: unknown) => {
+        if (current()) this.onInformerError(err);
+      });
+      this.runInformer(informer, generation);
+    }
+
+    private runInformer(informer: Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>, generation: number): void {
+      informer.start().then(
+        () => {
+          // start() also resolves after a failure it reported through ERROR (which scheduled a retry).
+          if (!this.running || generation !== this.generation || this.retryTimer) return;
+          this.failures = 0;
+          // Listed and watching: report even an empty service, so RPCs fail with a reason.
+          this.scheduleRecompute();
+        },
+        (err: unknown) => {
+          if (this.running && generation === this.generation) this.onInformerError(err);
+        },
+      );
+    }
+
+    private scheduleRecompute(): void {
+      if (this.recomputeScheduled) return;
+      this.recomputeScheduled = true;
+      setImmediate(() => {
+        this.recomputeScheduled = false;
+        const informer = this.informer;
+        if (!this.running || !informer) return;
+        // The informer's path is namespaced already; list() without a namespace tolerates objects without one.
+        const slices = informer.list();
+        const { endpoints, notReady, noPort } = endpointsFromSlices(slices, this.target.port);
+        const parts = [`${slices.length} EndpointSlice(s) of service "${this.target.service}" in namespace "${this.namespace}"`];
+        if (notReady) parts.push(`${notReady} endpoint(s) not ready`);
+        if (noPort) parts.push(`${noPort} endpoint(s) without port ${JSON.stringify(this.target.port ?? '(single)')}`);
+        this.reporter.endpoints(endpoints, `kubernetes resolver: ${parts.join(', ')}`);
+      });
+    }
+
+    /**
+     * The informer stops on an error (a failed list, a refused watch, or a dropped connection:
+     * "Premature close"), so restart it with capped exponential backoff. A clean end of a watch
+     * never gets here: the informer re-watches by itself.
+     */
+    private onInformerError(err: unknown): void {
+      const status = httpStatusOf(err);
+      const { service } = this.target;
+      if (status === 401 || status === 403) {
+        this.reporter.error(forbiddenMessage(this.namespace, service, status, statusMessageOf(err)));
+      } else if (status === 404) {
+        this.reporter.error(
+          `kubernetes resolver: the API server has no discovery.k8s.io/v1 EndpointSlice API (404); Kubernetes ≥ 1.21 is needed`,
+        );
+      } else if (!this.informer || this.informer.list().length === 0) {
+        const message = (err as { message?: unknown } | undefined)?.message;
+        this.reporter.error(
+          `kubernetes resolver: cannot list/watch EndpointSlices of "${service}" in "${this.namespace}": ` +
+            `${status ? `HTTP ${status}` : String(message ?? err)}`,
+        );
+      } else {
+        // Endpoints are known: keep them (connections keep working) and reconnect quietly.
+        log(`kubernetes resolver: watch of "${service}.${this.namespace}" failed (${String((err as Error)?.message ?? err)}); restarting`);
+      }
+      this.scheduleRestart();
+    }
+
+    private scheduleRestart(): void {
+      if (!this.running || this.retryTimer) return;
+      const base = Math.min(maxBackoffMs, initialBackoffMs * 2 ** this.failures);
+      this.failures++;
+      const delay = base * (0.8 + Math.random() * 0.4);
+      const generation = this.generation;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        if (!this.running || generation !== this.generation) return;
+        if (this.informer) this.runInformer(this.informer, generation);
+        else void this.start();
+      }, delay);
+    }
+  }
+  return KubernetesResolver;
+}
