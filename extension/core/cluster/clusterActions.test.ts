@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { ChapterId } from '../../../samples/common/catalog';
+import { ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
+import { KubeApiDouble } from '../testing/kubeApiDouble';
+import { ClusterActions, FIELD_MANAGER, type ClusterProgress, type DocumentSource } from './clusterActions';
+import { ContextGuard, MemoryStorage } from './contextGuard';
+
+const NS = 'grpc-lb-example';
+const labels = (chapter: string, name: string): Record<string, string> => ({
+  'app.kubernetes.io/part-of': 'grpc-lb-lab',
+  'app.kubernetes.io/name': name,
+  'grpc-lb.dev/chapter': chapter,
+});
+
+function deployment(chapter: string, name: string, image: string, replicas: number): KubernetesObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: NS, labels: labels(chapter, name) },
+    spec: {
+      replicas,
+      selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+      template: {
+        metadata: { labels: labels(chapter, name) },
+        spec: { containers: [{ name: name.split('-').slice(0, 2).join('-'), image, imagePullPolicy: 'IfNotPresent' }] },
+      },
+    },
+  } as KubernetesObject;
+}
+
+/** A chapter shaped like ours, listed deliberately out of order (workloads before their namespace). */
+function chapterDocs(chapter: ChapterId): KubernetesObject[] {
+  return [
+    deployment(chapter, `greeter-client-${chapter}`, 'grpc-lb-lab/greeter-client:dev', 2),
+    deployment(chapter, 'greeter-server', 'grpc-lb-lab/greeter-server:dev', 3),
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'greeter-server', namespace: NS, labels: labels(chapter, 'greeter-server') } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'app.kubernetes.io/part-of': 'grpc-lb-lab' } } },
+  ] as KubernetesObject[];
+}
+
+interface Setup {
+  actions: ClusterActions;
+  asked: string[];
+  progress: ClusterProgress[];
+}
+
+function setup(double: KubeApiDouble, opts: { context?: string; answer?: boolean; documents?: DocumentSource } = {}): Setup {
+  const asked: string[] = [];
+  const guard = new ContextGuard({
+    confirm: async (ctx) => {
+      asked.push(ctx);
+      return opts.answer ?? true;
+    },
+    storage: new MemoryStorage(),
+  });
+  const actions = new ClusterActions({
+    kubeConfig: () => double.kubeConfig(opts.context ?? 'minikube'),
+    guard,
+    documents: opts.documents ?? chapterDocs,
+    pollIntervalMs: 5,
+  });
+  return { actions, asked, progress: [] };
+}
+
+describe('cluster actions (Kubernetes API double)', () => {
+  let double: KubeApiDouble;
+  before(async () => {
+    double = await new KubeApiDouble().start();
+  });
+  after(async () => {
+    await double.stop();
+  });
+
+  it('applies the namespace first, every document by server-side apply as grpc-lb-lab (force), then waits for rollout', async () => {
+    const s = setup(double);
+    const report = await s.actions.applyChapter('headless', { onProgress: (p) => s.progress.push(p) });
+    const patches = double.requests.filter((r) => r.method === 'PATCH');
+    assert.equal(patches.length, 4);
+    assert.equal(patches[0].path, `/api/v1/namespaces/${NS}`, 'namespace is applied first');
+    assert.deepEqual(
+      patches.map((p) => p.path),
+      [
+        `/api/v1/namespaces/${NS}`,
+        `/api/v1/namespaces/${NS}/services/greeter-server`,
+        `/apis/apps/v1/namespaces/${NS}/deployments/greeter-client-headless`,
+        `/apis/apps/v1/namespaces/${NS}/deployments/greeter-server`,
+      ],
+    );
+    for (const p of patches) {
+      assert.equal(p.contentType, 'application/apply-patch+yaml');
+      assert.equal(p.query.get('fieldManager'), FIELD_MANAGER);
+      assert.equal(p.query.get('force'), 'true');
+    }
+    // The applied Deployment keeps the manifest's content (the SSA body is the whole object).
+    const server = double.get('apps/v1', 'Deployment', NS, 'greeter-server');
+    assert.equal((server?.spec as { replicas: number }).replicas, 3);
+    // Rollout: progress went through partial readiness to done for both Deployments.
+    const rollout = s.progress.filter((p) => p.type === 'rollout' && p.deployment === 'greeter-server');
+    assert.ok(rollout.length >= 2, 'reports partial readiness while waiting');
+    assert.ok(rollout.every((p) => p.type === 'rollout' && p.ready < p.desired));
+    const done = s.progress.filter((p) => p.type === 'rolloutDone').map((p) => (p.type === 'rolloutDone' ? p.deployment : ''));
+    assert.deepEqual(done.sort(), ['greeter-client-headless', 'greeter-server']);
+    assert.equal(report.context, 'minikube');
+    assert.equal(s.asked.length, 0, 'minikube is never asked about');
+  });
+
+  it('scales with a merge patch on the scale subresource and waits for the new replicas', async () => {
+    const s = setup(double);
+    await s.actions.applyChapter('headless');
+    const before = double.requests.length;
+    await s.actions.scale({ namespace: NS, deployment: 'greeter-server', replicas: 5 }, { onProgress: (p) => s.progress.push(p) });
+    const patch = double.requests.slice(before).find((r) => r.method === 'PATCH');
+    assert.ok(patch);
+    assert.equal(patch.path, `/apis/apps/v1/namespaces/${NS}/deployments/greeter-server/scale`);
+    assert.equal(patch.contentType, 'application/merge-patch+json');
+    assert.deepEqual(JSON.parse(patch.body), { spec: { replicas: 5 } });
+    const dep = double.get('apps/v1', 'Deployment', NS, 'greeter-server');
+    assert.equal((dep?.status as { readyReplicas: number }).readyReplicas, 5, 'returns only once 5 replicas are ready');
+  });
+
+  it('refuses to scale when the namespace is missing', async () => {
+    const s = setup(double);
+    await assert.rejects(s.actions.scale({ namespace: 'nope', deployment: 'greeter-server', replicas: 2 }), NamespaceMissingError);
+  });
+
+  it('cleans up by label selector: one chapter, then everything', async () => {
+    const s = setup(double);
+    await s.actions.applyChapter('headless');
+    await s.actions.applyChapter('clusterip');
+    // An object that is not ours, in our namespace, must survive every clean-up.
+    double.put({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'someone-else', namespace: NS, labels: { app: 'other' } } });
+    const start = double.requests.length;
+    const report = await s.actions.cleanUp('clusterip');
+    const lists = double.requests.slice(start).filter((r) => r.method === 'GET' && r.query.has('labelSelector'));
+    assert.ok(lists.length > 0);
+    for (const l of lists) assert.equal(l.query.get('labelSelector'), 'app.kubernetes.io/part-of=grpc-lb-lab,grpc-lb.dev/chapter=clusterip');
+    const deletedNames = report.deleted.map((d) => `${d.kind}/${d.name}`).sort();
+    // greeter-server was last applied by clusterip (its chapter label says so); headless' client stays.
+    assert.deepEqual(deletedNames, ['Deployment/greeter-client-clusterip', 'Deployment/greeter-server', 'Service/greeter-server']);
+    assert.ok(double.get('apps/v1', 'Deployment', NS, 'greeter-client-headless'));
+    assert.ok(double.get('v1', 'Namespace', undefined, NS), 'one chapter leaves the shared namespace');
+
+    const all = await s.actions.cleanUp('all');
+    assert.ok(all.deleted.some((d) => d.kind === 'Deployment' && d.name === 'greeter-client-headless'));
+    assert.ok(all.deleted.some((d) => d.kind === 'Namespace' && d.name === NS));
+    const deletes = double.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+    assert.ok(!deletes.some((p) => p.includes('someone-else')), 'never deletes what is not labelled ours');
+  });
+
+  it('asks once per non-minikube context; a "no" stops every write', async () => {
+    const declined = setup(double, { context: 'prod-eu', answer: false });
+    const before = double.writes().length;
+    await assert.rejects(declined.actions.applyChapter('headless'), ContextDeclinedError);
+    await assert.rejects(declined.actions.cleanUp('all'), ContextDeclinedError);
+    await assert.rejects(declined.actions.scale({ namespace: NS, deployment: 'greeter-server', replicas: 1 }), (e) => e instanceof ContextDeclinedError || e instanceof NamespaceMissingError);
+    assert.deepEqual(declined.asked, ['prod-eu'], 'asked exactly once');
+    assert.equal(double.writes().length, before, 'no write reached the API');
+
+    const allowed = setup(double, { context: 'staging', answer: true });
+    await allowed.actions.applyChapter('headless');
+    await allowed.actions.cleanUp('headless');
+    assert.deepEqual(allowed.asked, ['staging'], 'a "yes" is remembered');
+  });
+
+  it('turns a 403 into ForbiddenError naming verb, resource and namespace', async () => {
+    const d = await new KubeApiDouble().start();
+    try {
+      d.forbid('PATCH', /\/deployments\//);
+      const s = setup(d);
+      const err = await s.actions.applyChapter('headless').then(
+        () => assert.fail('expected a 403'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ForbiddenError, String(err));
+      assert.equal(err.verb, 'patch');
+      assert.equal(err.resource, 'deployments.apps');
+      assert.equal(err.namespace, NS);
+      assert.match(err.message, /cannot patch resource "deployments"/);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('fails fast with ImageNotBuiltError when a pod cannot find our image, and times out otherwise', async () => {
+    const d = await new KubeApiDouble({ readyPerRead: 0 }).start();
+    try {
+      const s = setup(d);
+      d.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+      d.put({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'greeter-server-abc', namespace: NS, labels: { 'app.kubernetes.io/name': 'greeter-server' } },
+        status: { containerStatuses: [{ name: 'greeter-server', image: 'grpc-lb-lab/greeter-server:dev', state: { waiting: { reason: 'ErrImageNeverPull' } } }] },
+      });
+      const err = await s.actions.applyChapter('headless', { timeoutMs: 5000 }).then(
+        () => assert.fail('expected ImageNotBuiltError'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ImageNotBuiltError, String(err));
+      assert.equal(err.image, 'grpc-lb-lab/greeter-server:dev');
+
+      const noPods = setup(d, { documents: () => chapterDocs('headless').filter((x) => x.metadata?.name !== 'greeter-server') });
+      await assert.rejects(noPods.actions.applyChapter('headless', { timeoutMs: 50 }), RolloutTimeoutError);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('reports an API the cluster does not serve (Istio) as ApiMissingError', async () => {
+    const s = setup(double, {
+      documents: () => [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'grpc-lb-mesh' } },
+        { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'greeter-server', namespace: 'grpc-lb-mesh' } },
+      ],
+    });
+    await assert.rejects(s.actions.applyChapter('istio'), ApiMissingError);
+  });
+
+  it('says the cluster is unreachable when nothing listens', async () => {
+    const d = await new KubeApiDouble().start();
+    const kc = d.kubeConfig();
+    await d.stop();
+    const actions = new ClusterActions({
+      kubeConfig: () => kc,
+      guard: new ContextGuard({ confirm: async () => true, storage: new MemoryStorage() }),
+      documents: chapterDocs,
+    });
+    await assert.rejects(actions.applyChapter('headless'), ClusterUnreachableError);
+  });
+});

@@ -1,0 +1,407 @@
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, PART_OF, type ChapterId } from '../../../samples/common/catalog';
+import {
+  ApiMissingError,
+  CancelledError,
+  ClusterUnreachableError,
+  ImageNotBuiltError,
+  NamespaceMissingError,
+  ResourceMissingError,
+  RolloutTimeoutError,
+  throwIfAborted,
+} from '../errors';
+import type { ContextGuard } from './contextGuard';
+import { contextInfo, kubeCall, type CallSite, type KubeConfigLoader } from './kube';
+
+/** The field manager of every server-side apply this extension makes. */
+export const FIELD_MANAGER = 'grpc-lb-lab';
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+
+/** A chapter's documents, in any order (the actions order them). Default: manifests/index.ts. */
+export type DocumentSource = (chapter: ChapterId) => readonly KubernetesObject[] | Promise<readonly KubernetesObject[]>;
+
+/** Progress, as data; the adapter localizes it. */
+export type ClusterProgress =
+  | { type: 'applied'; kind: string; name: string; namespace?: string; index: number; total: number }
+  | { type: 'rollout'; namespace: string; deployment: string; ready: number; updated: number; desired: number }
+  | { type: 'rolloutDone'; namespace: string; deployment: string; desired: number }
+  | { type: 'podWaiting'; namespace: string; pod: string; reason: string }
+  | { type: 'scaled'; namespace: string; deployment: string; replicas: number }
+  | { type: 'deleted'; kind: string; name: string; namespace?: string }
+  | { type: 'skipped'; apiVersion: string; kind: string; reason: 'api-not-served' };
+
+export interface ActionOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ClusterProgress) => void;
+}
+
+export interface RolloutOptions extends ActionOptions {
+  /** Give up after this long (default 180 s — image pulls of Envoy/etcd on a fresh minikube take a while). */
+  timeoutMs?: number;
+}
+
+export interface ApplyReport {
+  context: string;
+  applied: Array<{ kind: string; name: string; namespace?: string }>;
+  deployments: Array<{ namespace: string; name: string; replicas: number }>;
+}
+
+export interface CleanUpReport {
+  context: string;
+  deleted: Array<{ kind: string; name: string; namespace?: string }>;
+}
+
+export interface ClusterActionsDeps {
+  kubeConfig: KubeConfigLoader;
+  guard: ContextGuard;
+  documents: DocumentSource;
+  /** Rollout poll interval (default 1000 ms). */
+  pollIntervalMs?: number;
+  now?: () => number;
+}
+
+/** Apply order: what others depend on first (kubectl/helm install order, trimmed to what we ship). */
+const KIND_ORDER = [
+  'Namespace',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'Deployment',
+  'StatefulSet',
+];
+
+function kindRank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+}
+
+/** Documents sorted for apply: Namespace first, workloads after what they use; stable otherwise. */
+export function applyOrder<T extends KubernetesObject>(docs: readonly T[]): T[] {
+  return docs
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => kindRank(a.d.kind ?? '') - kindRank(b.d.kind ?? '') || a.i - b.i)
+    .map((x) => x.d);
+}
+
+/** `deployments.apps`-style resource name for messages (plural of the kind + API group). */
+export function resourceName(apiVersion: string | undefined, kind: string | undefined): string {
+  const lower = (kind ?? 'object').toLowerCase();
+  const plural = lower.endsWith('s') ? `${lower}es` : lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  const group = apiVersion?.includes('/') ? apiVersion.split('/')[0] : '';
+  return group ? `${plural}.${group}` : plural;
+}
+
+/** The label selector of everything this extension applied, optionally of one chapter. */
+export function labelSelector(chapter?: ChapterId): string {
+  return chapter ? `${PART_OF_LABEL}=${PART_OF},${CHAPTER_LABEL}=${chapter}` : `${PART_OF_LABEL}=${PART_OF}`;
+}
+
+/**
+ * The cluster half of the action layer: apply a chapter (server-side apply, namespace first, then
+ * wait for rollout), scale, clean up by label. Every write goes through the ContextGuard first.
+ */
+export class ClusterActions {
+  constructor(private readonly deps: ClusterActionsDeps) {}
+
+  /** Name of the current kube context (undefined without a kubeconfig). */
+  currentContext(): string | undefined {
+    return contextInfo(this.deps.kubeConfig()).name;
+  }
+
+  async applyChapter(chapter: ChapterId, options: RolloutOptions = {}): Promise<ApplyReport> {
+    const { signal, onProgress } = options;
+    const kc = this.connect();
+    const docs = applyOrder((await this.deps.documents(chapter)).map((d) => structuredClone(d)));
+    if (docs.length === 0) throw new Error(`chapter "${chapter}" has nothing to apply`);
+    throwIfAborted(signal);
+    const context = await this.guardWrite(kc);
+    const api = KubernetesObjectApi.makeApiClient(kc);
+    const applied: ApplyReport['applied'] = [];
+    for (const [index, doc] of docs.entries()) {
+      throwIfAborted(signal);
+      const { kind = '', apiVersion = 'v1' } = doc;
+      const name = doc.metadata?.name ?? '';
+      const namespace = doc.metadata?.namespace;
+      await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, () =>
+        api.patch(doc, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+      );
+      applied.push({ kind, name, namespace });
+      onProgress?.({ type: 'applied', kind, name, namespace, index: index + 1, total: docs.length });
+    }
+    const deployments = docs
+      .filter((d) => d.kind === 'Deployment')
+      .map((d) => ({
+        namespace: d.metadata?.namespace ?? 'default',
+        name: d.metadata?.name ?? '',
+        replicas: (d as V1Deployment).spec?.replicas ?? 1,
+      }));
+    await this.waitForRollouts(kc, deployments, options);
+    return { context, applied, deployments };
+  }
+
+  /**
+   * Waits until every Deployment has rolled out: observedGeneration caught up, all replicas updated
+   * and ready, no old replicas left. A pod stuck on one of our images that is not in the cluster
+   * fails fast with ImageNotBuiltError instead of running into the timeout.
+   */
+  async waitForRollouts(
+    kc: KubeConfig,
+    deployments: ReadonlyArray<{ namespace: string; name: string }>,
+    options: RolloutOptions = {},
+  ): Promise<void> {
+    const { signal, onProgress, timeoutMs = 180_000 } = options;
+    const now = this.deps.now ?? Date.now;
+    const deadline = now() + timeoutMs;
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const pending = new Map(deployments.map((d) => [`${d.namespace}/${d.name}`, d]));
+    const lastSeen = new Map<string, { ready: number; desired: number }>();
+    const reportedWaits = new Set<string>();
+    while (pending.size > 0) {
+      throwIfAborted(signal);
+      for (const [key, d] of pending) {
+        const dep = await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace: d.namespace }, () =>
+          apps.readNamespacedDeployment({ name: d.name, namespace: d.namespace }),
+        );
+        const st = rolloutState(dep);
+        lastSeen.set(key, { ready: st.ready, desired: st.desired });
+        if (st.done) {
+          pending.delete(key);
+          onProgress?.({ type: 'rolloutDone', namespace: d.namespace, deployment: d.name, desired: st.desired });
+          continue;
+        }
+        onProgress?.({ type: 'rollout', namespace: d.namespace, deployment: d.name, ...st });
+        const selector = Object.entries(dep.spec?.selector?.matchLabels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+        if (!selector) continue;
+        const pods = await kubeCall(kc, { verb: 'list', resource: 'pods', namespace: d.namespace }, () =>
+          core.listNamespacedPod({ namespace: d.namespace, labelSelector: selector }),
+        );
+        for (const pod of pods.items) {
+          const stuck = stuckOnImage(pod);
+          if (!stuck) continue;
+          if (stuck.image.startsWith('grpc-lb-lab/')) {
+            throw new ImageNotBuiltError(stuck.image, pod.metadata?.name ?? '', stuck.reason);
+          }
+          const waitKey = `${pod.metadata?.name}/${stuck.reason}`;
+          if (!reportedWaits.has(waitKey)) {
+            reportedWaits.add(waitKey);
+            onProgress?.({ type: 'podWaiting', namespace: d.namespace, pod: pod.metadata?.name ?? '', reason: stuck.reason });
+          }
+        }
+      }
+      if (pending.size === 0) break;
+      if (now() >= deadline) {
+        const [key, d] = pending.entries().next().value as [string, { namespace: string; name: string }];
+        const seen = lastSeen.get(key) ?? { ready: 0, desired: 0 };
+        throw new RolloutTimeoutError(d.namespace, d.name, seen.ready, seen.desired, timeoutMs);
+      }
+      await sleep(this.deps.pollIntervalMs ?? 1000, signal);
+    }
+  }
+
+  /**
+   * Scales a Deployment with a JSON merge patch on its `scale` subresource (client-node's typed
+   * call sends a JSON Patch by default, so the content type is set explicitly). A server-side apply
+   * of just `replicas` would make our field manager drop every other field it owns.
+   */
+  async scale(
+    target: { namespace: string; deployment: string; replicas: number },
+    options: RolloutOptions & { wait?: boolean } = {},
+  ): Promise<{ context: string }> {
+    const { namespace, deployment, replicas } = target;
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 50) {
+      throw new RangeError(`replicas must be an integer between 0 and 50, got ${replicas}`);
+    }
+    const kc = this.connect();
+    const core = kc.makeApiClient(CoreV1Api);
+    await this.requireNamespace(kc, core, namespace);
+    const context = await this.guardWrite(kc);
+    const apps = kc.makeApiClient(AppsV1Api);
+    try {
+      await kubeCall(kc, { verb: 'patch', resource: 'deployments.apps/scale', namespace }, () =>
+        apps.patchNamespacedDeploymentScale(
+          { name: deployment, namespace, body: { spec: { replicas } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) throw new ResourceMissingError('Deployment', deployment, namespace);
+      throw err;
+    }
+    options.onProgress?.({ type: 'scaled', namespace, deployment, replicas });
+    if (options.wait !== false) await this.waitForRollouts(kc, [{ namespace, name: deployment }], options);
+    return { context };
+  }
+
+  /**
+   * Deletes what this extension applied — found by label, never by name guessing: everything with
+   * `app.kubernetes.io/part-of=grpc-lb-lab` (and `grpc-lb.dev/chapter=<id>` for one chapter), of the
+   * kinds the chapters ship, in the namespaces they use. Clean-up of everything also deletes the
+   * labelled namespaces; one chapter's clean-up leaves the shared namespace in place.
+   */
+  async cleanUp(target: ChapterId | 'all', options: ActionOptions = {}): Promise<CleanUpReport> {
+    const { signal, onProgress } = options;
+    const kc = this.connect();
+    const chapters = target === 'all' ? DEPLOYABLE_CHAPTERS.map((c) => c.id) : [target];
+    const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string>; clusterScoped: boolean }>();
+    for (const id of chapters) {
+      for (const d of await this.deps.documents(id)) {
+        const apiVersion = d.apiVersion ?? 'v1';
+        const kind = d.kind ?? '';
+        if (kind === 'Namespace') continue;
+        const key = `${apiVersion}/${kind}`;
+        const entry = kinds.get(key) ?? { apiVersion, kind, namespaces: new Set<string>(), clusterScoped: false };
+        if (d.metadata?.namespace) entry.namespaces.add(d.metadata.namespace);
+        else entry.clusterScoped = true;
+        kinds.set(key, entry);
+      }
+    }
+    const selector = labelSelector(target === 'all' ? undefined : target);
+    const context = await this.guardWrite(kc);
+    const api = KubernetesObjectApi.makeApiClient(kc);
+    const deleted: CleanUpReport['deleted'] = [];
+    // Workloads first (reverse apply order), so nothing is recreated from a half-deleted chapter.
+    const ordered = [...kinds.values()].sort((a, b) => kindRank(b.kind) - kindRank(a.kind));
+    const remove = async (apiVersion: string, kind: string, namespace: string | undefined): Promise<void> => {
+      throwIfAborted(signal);
+      const site: CallSite = { verb: 'list', resource: resourceName(apiVersion, kind), namespace };
+      const list = await this.call(kc, site, apiVersion, kind, () =>
+        api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector),
+      );
+      if (!list) {
+        onProgress?.({ type: 'skipped', apiVersion, kind, reason: 'api-not-served' });
+        return;
+      }
+      for (const item of list.items) {
+        throwIfAborted(signal);
+        const name = item.metadata?.name ?? '';
+        const ns = item.metadata?.namespace;
+        try {
+          await kubeCall(kc, { verb: 'delete', resource: resourceName(apiVersion, kind), namespace: ns }, () =>
+            api.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
+          );
+        } catch (err) {
+          if (err instanceof ApiException && err.code === 404) continue; // already gone
+          throw err;
+        }
+        deleted.push({ kind, name, namespace: ns });
+        onProgress?.({ type: 'deleted', kind, name, namespace: ns });
+      }
+    };
+    for (const k of ordered) {
+      if (k.clusterScoped) await remove(k.apiVersion, k.kind, undefined);
+      for (const ns of [...k.namespaces].sort()) await remove(k.apiVersion, k.kind, ns);
+    }
+    if (target === 'all') await remove('v1', 'Namespace', undefined);
+    return { context, deleted };
+  }
+
+  /** The current context's KubeConfig, or ClusterUnreachableError when there is none. */
+  private connect(): KubeConfig {
+    const kc = this.deps.kubeConfig();
+    const info = contextInfo(kc);
+    if (!info.name || !info.server) throw new ClusterUnreachableError(info.name, info.server, 'no current kube context');
+    return kc;
+  }
+
+  private async guardWrite(kc: KubeConfig): Promise<string> {
+    const name = contextInfo(kc).name ?? '';
+    await this.deps.guard.ensureWritable(name);
+    return name;
+  }
+
+  private async requireNamespace(kc: KubeConfig, core: CoreV1Api, namespace: string): Promise<void> {
+    try {
+      await kubeCall(kc, { verb: 'get', resource: 'namespaces', namespace: undefined }, () => core.readNamespace({ name: namespace }));
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) throw new NamespaceMissingError(namespace);
+      throw err;
+    }
+  }
+
+  /**
+   * One KubernetesObjectApi call with error translation. A kind the cluster does not serve gives
+   * ApiMissingError for writes; for reads (`list`) it returns undefined so clean-up can skip it.
+   */
+  private async call<T>(kc: KubeConfig, site: CallSite, apiVersion: string, kind: string, fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await kubeCall(kc, site, fn);
+    } catch (err) {
+      if (isApiNotServed(err)) {
+        if (site.verb === 'list') return undefined;
+        throw new ApiMissingError(apiVersion, kind);
+      }
+      throw err;
+    }
+  }
+}
+
+/** KubernetesObjectApi's resource discovery failing: unknown group/version (404) or unknown kind. */
+function isApiNotServed(err: unknown): boolean {
+  if (err instanceof ApiException) return err.code === 404 && /Failed to fetch resource metadata/.test(err.message);
+  return err instanceof Error && /^Unrecognized API version and kind/.test(err.message);
+}
+
+export interface RolloutState {
+  done: boolean;
+  ready: number;
+  updated: number;
+  desired: number;
+}
+
+/** `kubectl rollout status` semantics from a Deployment's spec and status. */
+export function rolloutState(dep: V1Deployment): RolloutState {
+  const desired = dep.spec?.replicas ?? 1;
+  const st = dep.status ?? {};
+  const ready = st.readyReplicas ?? 0;
+  const updated = st.updatedReplicas ?? 0;
+  const total = st.replicas ?? 0;
+  const observed = (st.observedGeneration ?? 0) >= (dep.metadata?.generation ?? 0);
+  const done = observed && updated >= desired && ready >= desired && total <= desired;
+  return { done, ready, updated, desired };
+}
+
+const IMAGE_WAIT_REASONS = new Set(['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
+
+/** The image a pod cannot start, with the kubelet's reason, if any container waits on its image. */
+export function stuckOnImage(pod: V1Pod): { image: string; reason: string } | undefined {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  for (const s of statuses) {
+    const reason = s.state?.waiting?.reason;
+    if (reason && IMAGE_WAIT_REASONS.has(reason)) return { image: s.image, reason };
+  }
+  return undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError());
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+

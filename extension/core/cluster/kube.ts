@@ -1,0 +1,100 @@
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { ClusterUnreachableError, ForbiddenError, NamespaceMissingError } from '../errors';
+
+/** Loads the kubeconfig afresh (the user may switch contexts between commands). */
+export type KubeConfigLoader = () => KubeConfig;
+
+export const loadDefaultKubeConfig: KubeConfigLoader = () => {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+};
+
+export interface ContextInfo {
+  /** Current context name; undefined when no kubeconfig is set up. */
+  name: string | undefined;
+  cluster: string | undefined;
+  server: string | undefined;
+  namespace: string | undefined;
+}
+
+export function contextInfo(kc: KubeConfig): ContextInfo {
+  const name = kc.getCurrentContext() || undefined;
+  const ctx = name ? kc.getContextObject(name) : null;
+  const cluster = ctx ? kc.getCluster(ctx.cluster) : null;
+  return { name, cluster: ctx?.cluster, server: cluster?.server, namespace: ctx?.namespace };
+}
+
+/** What the failed call was doing — the data a ForbiddenError needs. */
+export interface CallSite {
+  verb: string;
+  /** Resource in `kubectl` form: `deployments.apps`, `namespaces`, `pods`. */
+  resource: string;
+  namespace?: string;
+}
+
+/**
+ * Maps a client-node failure to the typed error a user can act on: 403 → ForbiddenError,
+ * 404 on a namespace → NamespaceMissingError, no answer / 401 → ClusterUnreachableError.
+ * Anything else is returned unchanged.
+ */
+export function translateKubeError(err: unknown, kc: KubeConfig, site: CallSite): unknown {
+  const info = contextInfo(kc);
+  if (err instanceof ApiException) {
+    const status = parseStatus(err.body);
+    if (err.code === 403) return new ForbiddenError(site.verb, site.resource, site.namespace, status?.message);
+    if (err.code === 401) return new ClusterUnreachableError(info.name, info.server, `credentials rejected (401)${status?.message ? `: ${status.message}` : ''}`);
+    if (err.code === 404 && status?.details?.kind === 'namespaces' && status.details.name) {
+      return new NamespaceMissingError(status.details.name);
+    }
+    return err;
+  }
+  if (isNetworkError(err)) {
+    return new ClusterUnreachableError(info.name, info.server, networkReason(err));
+  }
+  return err;
+}
+
+interface KubeStatus {
+  message?: string;
+  reason?: string;
+  details?: { name?: string; kind?: string; group?: string };
+}
+
+/** The Kubernetes Status in an ApiException body: an object, or (typed APIs) a JSON string. */
+export function parseStatus(body: unknown): KubeStatus | undefined {
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body) as KubeStatus;
+    } catch {
+      return { message: body };
+    }
+  }
+  if (body && typeof body === 'object') return body as KubeStatus;
+  return undefined;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE']);
+
+function isNetworkError(err: unknown): err is Error & { code?: string; type?: string } {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string; type?: string; cause?: { code?: string } };
+  if (e.name === 'FetchError' || e.type === 'system') return true;
+  return NETWORK_CODES.has(e.code ?? '') || NETWORK_CODES.has(e.cause?.code ?? '');
+}
+
+function networkReason(err: Error & { code?: string }): string {
+  return err.code ? `${err.code} (${err.message})` : err.message;
+}
+
+/**
+ * Runs one API call, translating failures. `message` decorations from KubernetesObjectApi's
+ * resource discovery ("Failed to fetch resource metadata…") keep the original ApiException.
+ */
+export async function kubeCall<T>(kc: KubeConfig, site: CallSite, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw translateKubeError(err, kc, site);
+  }
+}

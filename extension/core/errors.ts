@@ -1,0 +1,175 @@
+/**
+ * Typed errors of the action layer. The core throws them with ids and data only; the adapter
+ * (extension/commands/errors.ts) turns each into ONE localized message with a button to the fix.
+ */
+
+/** Where to get a missing tool: a web page, and for Debian/Ubuntu an apt line where one exists. */
+export interface InstallHint {
+  url: string;
+  apt?: string;
+}
+
+export abstract class LabError extends Error {
+  abstract readonly code: LabErrorCode;
+}
+
+export type LabErrorCode =
+  | 'tool-missing'
+  | 'cluster-unreachable'
+  | 'forbidden'
+  | 'image-not-built'
+  | 'namespace-missing'
+  | 'context-declined'
+  | 'process-failed'
+  | 'rollout-timeout'
+  | 'resource-missing'
+  | 'api-missing'
+  | 'cancelled';
+
+/** An external tool (minikube, docker, istioctl, …) is not on PATH. */
+export class ToolMissingError extends LabError {
+  readonly code = 'tool-missing';
+  constructor(
+    readonly tool: string,
+    readonly installHint: InstallHint,
+  ) {
+    super(`"${tool}" was not found on PATH; install it from ${installHint.url}${installHint.apt ? ` (or: ${installHint.apt})` : ''}`);
+    this.name = 'ToolMissingError';
+  }
+}
+
+/** The Kubernetes API of the current context does not answer (or rejects our credentials). */
+export class ClusterUnreachableError extends LabError {
+  readonly code = 'cluster-unreachable';
+  constructor(
+    readonly context: string | undefined,
+    readonly server: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`the Kubernetes API of context "${context ?? '(none)'}" (${server ?? 'no server'}) is not reachable: ${reason}`);
+    this.name = 'ClusterUnreachableError';
+  }
+}
+
+/** The API server answered 403: the current user may not do `verb` on `resource`. */
+export class ForbiddenError extends LabError {
+  readonly code = 'forbidden';
+  constructor(
+    readonly verb: string,
+    readonly resource: string,
+    readonly namespace: string | undefined,
+    readonly serverMessage?: string,
+  ) {
+    super(
+      `forbidden: cannot ${verb} ${resource}${namespace ? ` in namespace "${namespace}"` : ' (cluster scope)'}` +
+        (serverMessage ? `: ${serverMessage}` : ''),
+    );
+    this.name = 'ForbiddenError';
+  }
+}
+
+/** A pod cannot start because its image is not in the cluster (ErrImageNeverPull, ImagePullBackOff, …). */
+export class ImageNotBuiltError extends LabError {
+  readonly code = 'image-not-built';
+  constructor(
+    readonly image: string,
+    readonly pod: string,
+    readonly reason: string,
+  ) {
+    super(`pod "${pod}" cannot start: image "${image}" is not available in the cluster (${reason}); build the images first`);
+    this.name = 'ImageNotBuiltError';
+  }
+}
+
+/** The namespace a chapter lives in does not exist (the chapter has not been applied). */
+export class NamespaceMissingError extends LabError {
+  readonly code = 'namespace-missing';
+  constructor(readonly namespace: string) {
+    super(`namespace "${namespace}" does not exist; apply a chapter first`);
+    this.name = 'NamespaceMissingError';
+  }
+}
+
+/** The user declined writes to a kube context that is not minikube's. */
+export class ContextDeclinedError extends LabError {
+  readonly code = 'context-declined';
+  constructor(readonly context: string) {
+    super(`writes to kube context "${context}" were declined`);
+    this.name = 'ContextDeclinedError';
+  }
+}
+
+/** A tool ran but exited non-zero. `output` holds the tail of its stderr (or stdout). */
+export class ProcessFailedError extends LabError {
+  readonly code = 'process-failed';
+  constructor(
+    readonly command: string,
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly output: string,
+  ) {
+    super(`${command} ${args.join(' ')} exited with ${exitCode ?? 'a signal'}${output ? `: ${lastLines(output, 5)}` : ''}`);
+    this.name = 'ProcessFailedError';
+  }
+}
+
+/** A Deployment did not become ready in time. */
+export class RolloutTimeoutError extends LabError {
+  readonly code = 'rollout-timeout';
+  constructor(
+    readonly namespace: string,
+    readonly deployment: string,
+    readonly ready: number,
+    readonly desired: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`deployment ${namespace}/${deployment}: ${ready}/${desired} ready after ${Math.round(timeoutMs / 1000)} s`);
+    this.name = 'RolloutTimeoutError';
+  }
+}
+
+/** A resource the action needs is absent (e.g. scaling before the chapter was applied). */
+export class ResourceMissingError extends LabError {
+  readonly code = 'resource-missing';
+  constructor(
+    readonly kind: string,
+    readonly objectName: string,
+    readonly namespace: string | undefined,
+  ) {
+    super(`${kind} "${objectName}"${namespace ? ` in namespace "${namespace}"` : ''} does not exist; apply a chapter first`);
+    this.name = 'ResourceMissingError';
+  }
+}
+
+/** The cluster does not serve an API a chapter needs (Istio's CRDs before Istio is installed). */
+export class ApiMissingError extends LabError {
+  readonly code = 'api-missing';
+  constructor(
+    readonly apiVersion: string,
+    readonly kind: string,
+  ) {
+    super(`the cluster does not serve ${apiVersion} ${kind}${apiVersion.includes('istio.io') ? ' (is Istio installed?)' : ''}`);
+    this.name = 'ApiMissingError';
+  }
+}
+
+/** The user cancelled (AbortSignal). */
+export class CancelledError extends LabError {
+  readonly code = 'cancelled';
+  constructor() {
+    super('cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export function isLabError(e: unknown): e is LabError {
+  return e instanceof LabError;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trim().split(/\r?\n/).slice(-n).join('\n');
+}

@@ -1,0 +1,71 @@
+import type { InstallHint } from '../errors';
+
+export type ToolId = 'minikube' | 'docker' | 'kubectl' | 'istioctl' | 'etcd';
+
+export interface ToolSpec {
+  id: ToolId;
+  /** Executable name looked up on PATH. */
+  command: string;
+  /** Arguments that print the version and exit without touching a cluster or daemon. */
+  versionArgs: readonly string[];
+  /** Optional tools are reported but never block anything (the extension talks to the API itself). */
+  optional: boolean;
+  installHint: InstallHint;
+}
+
+/** The toolchain the tutorial uses. Install hints point at each project's own install page. */
+export const TOOLS: readonly ToolSpec[] = [
+  {
+    id: 'minikube',
+    command: 'minikube',
+    versionArgs: ['version', '--short'],
+    optional: false,
+    installHint: { url: 'https://minikube.sigs.k8s.io/docs/start/' },
+  },
+  {
+    id: 'docker',
+    command: 'docker',
+    versionArgs: ['--version'],
+    optional: false,
+    installHint: { url: 'https://docs.docker.com/engine/install/', apt: 'sudo apt-get install docker.io' },
+  },
+  {
+    id: 'kubectl',
+    command: 'kubectl',
+    versionArgs: ['version', '--client'],
+    optional: true,
+    installHint: { url: 'https://kubernetes.io/docs/tasks/tools/' },
+  },
+  {
+    id: 'istioctl',
+    command: 'istioctl',
+    versionArgs: ['version', '--remote=false'],
+    optional: true,
+    installHint: { url: 'https://istio.io/latest/docs/setup/getting-started/#download' },
+  },
+  {
+    id: 'etcd',
+    command: 'etcd',
+    versionArgs: ['--version'],
+    optional: true,
+    installHint: { url: 'https://etcd.io/docs/latest/install/', apt: 'sudo apt-get install etcd-server' },
+  },
+];
+
+export function toolSpec(id: ToolId): ToolSpec {
+  const spec = TOOLS.find((t) => t.id === id);
+  if (!spec) throw new Error(`unknown tool ${id}`);
+  return spec;
+}
+
+/** Install hint for an executable name; an empty URL for tools outside the table (no button then). */
+export function installHintFor(command: string): InstallHint {
+  return TOOLS.find((t) => t.command === command)?.installHint ?? { url: '' };
+}
+
+/** The first version-looking token of a `--version` style output ("Docker version 27.3.1, build x" → "27.3.1"). */
+export function parseVersion(output: string): string | undefined {
+  const m = /\bv?(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?)/.exec(output);
+  if (!m) return undefined;
+  return m[0].startsWith('v') ? m[0] : m[1];
+}
