@@ -107,7 +107,7 @@ export function joinHostPort(host: string, port: number): string {
 
 /** A lifecycle event: one JSON line on stdout, never an RpcRecord (the traffic parser skips it). */
 export interface LifecycleEvent {
-  event: 'serving' | 'registered' | 'registration-failed' | 'draining' | 'stopped';
+  event: 'serving' | 'registered' | 'registration-failed' | 'registration-lost' | 'draining' | 'stopped';
   [field: string]: unknown;
 }
 
@@ -237,6 +237,9 @@ export async function startGreeterServer(
             service: ETCD_SERVICE_NAME,
             addr,
             ttlSeconds: config.etcdTtlSeconds,
+            // etcd was away longer than the TTL: our key expired, and comes back once etcd does.
+            onLeaseEvent: (e) =>
+              log(e.type === 'lost' ? { event: 'registration-lost', error: e.error } : { event: 'registered', restored: true }),
           });
           if (stopping !== undefined) {
             await reg.revoke();

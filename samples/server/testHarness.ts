@@ -1,0 +1,166 @@
+/**
+ * Test support for the sample processes: free loopback ports, real child processes started the
+ * way the lab and the extension start them (sampleProcess + spawn with an argument array), their
+ * stdout split into lines, and waits with deadlines instead of fixed sleeps.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { parseRpcRecord, type RpcRecord } from '../common/clientLog';
+import { sampleProcess, type SampleName } from '../common/sampleProcess';
+
+/** A port that was free on `host` a moment ago (the OS picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const ports = new Set<number>();
+  while (ports.size < n) ports.add(await freePort(host));
+  return [...ports];
+}
+
+/** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function pollUntil<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  intervalMs = 25,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A real sample process with its stdout collected line by line. */
+export class SampleChild {
+  readonly lines: string[] = [];
+  stderr = '';
+  readonly exited: Promise<ExitInfo>;
+  private exitInfo: ExitInfo | undefined;
+  private partial = '';
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      const parts = (this.partial + chunk).split('\n');
+      this.partial = parts.pop() ?? '';
+      this.lines.push(...parts.filter((l) => l.length > 0));
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) => {
+      child.once('close', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  /** Spawns `dist/<sample>.js` or the TypeScript source, with a clean environment plus `env`. */
+  static spawn(sample: SampleName, name: string, env: Record<string, string>): SampleChild {
+    const spec = sampleProcess(sample);
+    const base: Record<string, string> = {};
+    for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
+      const value = process.env[key];
+      if (value !== undefined) base[key] = value;
+    }
+    const child = spawn(spec.command, spec.args, {
+      env: { ...base, ...spec.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new SampleChild(name, child);
+  }
+
+  get running(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  /** JSON lines that are RPC records. */
+  records(): RpcRecord[] {
+    return this.lines.map(parseRpcRecord).filter((r): r is RpcRecord => r !== undefined);
+  }
+
+  /** JSON lines with an `event` field (lifecycle lines, summaries). */
+  events(): Array<Record<string, unknown> & { event: string }> {
+    const out: Array<Record<string, unknown> & { event: string }> = [];
+    for (const line of this.lines) {
+      try {
+        const value = JSON.parse(line) as unknown;
+        if (typeof value === 'object' && value !== null && typeof (value as { event?: unknown }).event === 'string') {
+          out.push(value as Record<string, unknown> & { event: string });
+        }
+      } catch {
+        // not JSON: ignore
+      }
+    }
+    return out;
+  }
+
+  /** Waits for a lifecycle event; fails early (with stderr) if the process exits first. */
+  waitForEvent(event: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+    return this.waitFor(`${this.name} to log "${event}"`, () => this.events().find((e) => e.event === event), timeoutMs);
+  }
+
+  /** Waits until `check` holds; fails early if the process exits. */
+  waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+    return pollUntil(
+      what,
+      () => {
+        const value = check();
+        if (value !== undefined && value !== false) return value;
+        if (!this.running) {
+          throw new Error(`${this.name} exited (${JSON.stringify(this.exitInfo)}) before ${what}; stderr: ${this.stderr}`);
+        }
+        return undefined;
+      },
+      timeoutMs,
+    );
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.child.kill(sig);
+  }
+
+  /** SIGKILL (if still running) and wait for the exit. For test clean-up. */
+  async destroy(): Promise<void> {
+    this.signal('SIGKILL');
+    await this.exited;
+  }
+}
+
+/** Starts a server process on 127.0.0.1:`port` and waits for its "serving" line. */
+export async function startServerProcess(
+  port: number,
+  podName: string,
+  env: Record<string, string> = {},
+): Promise<SampleChild> {
+  const server = SampleChild.spawn('server', podName, {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    POD_NAME: podName,
+    DRAIN_MS: '200',
+    ...env,
+  });
+  await server.waitForEvent('serving', 30_000);
+  return server;
+}
