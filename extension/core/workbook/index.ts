@@ -2,3 +2,4 @@
 export * from './cells';
 export * from './actions';
 export * from './paths';
+export * from './notebookData';
