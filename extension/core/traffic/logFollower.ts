@@ -70,8 +70,10 @@ export interface LogFollowerOptions {
    * reconnected. Safe because reconnects de-duplicate. Default 30 s.
    */
   idleReconnectMs?: number;
-  /** Lines of history fetched when a pod is first followed. Default 1000. */
+  /** Lines of history fetched when a pod is first followed. Default 1000. Ignored with `sinceTime`. */
   tailLines?: number;
+  /** RFC3339: on first connect, only lines from this time on (experiments measure from their start). */
+  sinceTime?: string;
   containerFor?: (pod: V1Pod) => string | undefined;
 }
 
@@ -425,7 +427,9 @@ export class LogFollower {
       const options =
         state.lastTs !== undefined
           ? { follow: true, timestamps: true, sinceTime: toSinceTime(state.lastTs) }
-          : { follow: true, timestamps: true, tailLines: this.options.tailLines ?? 1000 };
+          : this.options.sinceTime !== undefined
+            ? { follow: true, timestamps: true, sinceTime: this.options.sinceTime }
+            : { follow: true, timestamps: true, tailLines: this.options.tailLines ?? 1000 };
       this.log.log(this.options.namespace, state.name, state.container, writable, options).then(
         (c) => {
           controller = c;

@@ -1,0 +1,363 @@
+/**
+ * Measured experiments on the cluster — scale up, scale down, rolling restart of `greeter-server` —
+ * with the same figure names as the local lab (samples/lab/report.ts), measured from the client log
+ * timestamps (followed while the experiment runs) and the server pods' Ready / deletion times.
+ * Pure (no vscode); cluster writes go through the injected, guarded `scale` / `restart`.
+ */
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { ChapterId } from '../../../samples/common/catalog';
+import type { Figure } from '../../../samples/lab/report';
+import { TrafficModel } from '../../../samples/traffic/trafficModel';
+import type { ExperimentKind } from '../workbook/actions';
+import { TrafficError, toTrafficError } from './errors';
+import { LogFollower, chapterNamespace, clientPodSelector } from './logFollower';
+
+export type { ExperimentKind };
+export const SERVER_DEPLOYMENT = 'greeter-server';
+export const SERVER_POD_SELECTOR = 'app.kubernetes.io/name=greeter-server';
+
+/** A cluster experiment's result: lab-shaped (`figures`, `distribution`) so both render alike. */
+export interface ExperimentReport {
+  kind: ExperimentKind;
+  chapter: ChapterId;
+  namespace: string;
+  /** Lab figure names where they fit: scaleUpDiscoveredMs, windowMs, scaleDownLastRpcMs, scaleDownFailedRpcs, … */
+  figures: Record<string, Figure>;
+  /** client → server → successful RPCs while the experiment ran. */
+  distribution: Record<string, Record<string, number>>;
+}
+
+export interface ExperimentProgress {
+  kind: ExperimentKind;
+  step: 'baseline' | 'scaling' | 'waitingReady' | 'waitingFirstRpc' | 'waitingGone' | 'restarting' | 'restoring' | 'done';
+  detail?: string;
+}
+
+export interface ExperimentDeps {
+  kubeConfig: () => KubeConfig;
+  /** Guarded scale of a Deployment (ClusterActions.scale fits). */
+  scale(target: { namespace: string; deployment: string; replicas: number }, options: { signal?: AbortSignal; wait?: boolean }): Promise<unknown>;
+  /** Guarded rolling restart; `restartDeployment` below does the API part. */
+  restart(target: { namespace: string; deployment: string }, options: { signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface ExperimentTimings {
+  /** Traffic collected before the change. Default 3 s. */
+  baselineMs: number;
+  /** How long to wait for the first RPC on a new pod (facts.md: plain DNS never, within 45 s). Default 45 s. */
+  windowMs: number;
+  /** Deadline for pods to become Ready / go away. Default 180 s. */
+  readyTimeoutMs: number;
+  /** Traffic collected after the change settled, to count late failures. Default 3 s. */
+  settleMs: number;
+  /** Pod poll interval. Default 250 ms. */
+  pollMs: number;
+}
+
+export const DEFAULT_EXPERIMENT_TIMINGS: ExperimentTimings = {
+  baselineMs: 3000,
+  windowMs: 45_000,
+  readyTimeoutMs: 180_000,
+  settleMs: 3000,
+  pollMs: 250,
+};
+
+export interface ExperimentOptions {
+  chapter: ChapterId;
+  signal?: AbortSignal;
+  onProgress?: (p: ExperimentProgress) => void;
+  /** Every client log line seen while the experiment runs (feed the view / the workbook cell). */
+  onLine?: (pod: string, line: string) => void;
+  timings?: Partial<ExperimentTimings>;
+  /** Put the replica count back afterwards (scale-up/down). Default true. */
+  restore?: boolean;
+  /** Injectable delay (tests). */
+  delay?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** What the experiment knows about one server pod. Times are epoch ms. */
+export interface ServerPodRecord {
+  name: string;
+  /** Ready=True condition's lastTransitionTime (second precision, set by the kubelet). */
+  readyAt?: number;
+  /** metadata.deletionTimestamp: when the pod was told to stop (second precision). */
+  deletionAt?: number;
+  /** When a poll first found it gone (local clock). */
+  goneAt?: number;
+}
+
+export function podRecord(pod: V1Pod): ServerPodRecord {
+  const name = pod.metadata?.name ?? '';
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+  const readyAt = toMs(ready?.lastTransitionTime);
+  const deletionAt = toMs(pod.metadata?.deletionTimestamp);
+  return {
+    name,
+    ...(readyAt !== undefined ? { readyAt } : {}),
+    ...(deletionAt !== undefined ? { deletionAt } : {}),
+  };
+}
+
+function toMs(value: Date | string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** ms from a pod's Ready time to its first RPC in the client logs; null if it got none. */
+export function firstRpcAfterReady(model: TrafficModel, pod: ServerPodRecord): number | null {
+  const first = model.firstSeen(pod.name);
+  if (first === undefined || pod.readyAt === undefined) return null;
+  return first - pod.readyAt;
+}
+
+/** ms from a pod's deletion to the last RPC it answered (≤ 0: none after it was told to stop). */
+export function lastRpcAfterDeletion(model: TrafficModel, pod: ServerPodRecord): number | null {
+  const last = model.lastSeen(pod.name);
+  if (last === undefined || pod.deletionAt === undefined) return null;
+  return last - pod.deletionAt;
+}
+
+/** Adds `kubectl.kubernetes.io/restartedAt` to the pod template — what `kubectl rollout restart` does. */
+export async function restartDeployment(kc: KubeConfig, namespace: string, deployment: string, now = new Date()): Promise<void> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  await apps.patchNamespacedDeployment(
+    {
+      name: deployment,
+      namespace,
+      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } },
+    },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new TrafficError('cancelled', 'cancelled'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new TrafficError('cancelled', 'cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Runs one experiment on the chapter's deployment and measures it. Resolves with the report; rejects
+ * with a TrafficError (`notDeployed` when no client traffic shows up, `timeout`, `cancelled`, …).
+ */
+export async function runClusterExperiment(
+  kind: ExperimentKind,
+  deps: ExperimentDeps,
+  options: ExperimentOptions,
+): Promise<ExperimentReport> {
+  const t: ExperimentTimings = { ...DEFAULT_EXPERIMENT_TIMINGS, ...options.timings };
+  const delay = options.delay ?? sleep;
+  const signal = options.signal;
+  const namespace = chapterNamespace(options.chapter);
+  const kc = deps.kubeConfig();
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const progress = (step: ExperimentProgress['step'], detail?: string): void =>
+    options.onProgress?.({ kind, step, ...(detail !== undefined ? { detail } : {}) });
+  const check = (): void => {
+    if (signal?.aborted) throw new TrafficError('cancelled', 'cancelled');
+  };
+
+  const model = new TrafficModel();
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const follower = new LogFollower({
+    kubeConfig: kc,
+    namespace,
+    labelSelector: clientPodSelector(options.chapter),
+    sink: model,
+    ...(options.onLine ? { onLine: options.onLine } : {}),
+    signal: stop.signal,
+    sinceTime: new Date(Date.now() - 1000).toISOString().slice(0, 19) + 'Z',
+  });
+  void follower.start();
+
+  const records = new Map<string, ServerPodRecord>();
+  const listServers = async (): Promise<ServerPodRecord[]> => {
+    try {
+      const list = await core.listNamespacedPod({ namespace, labelSelector: SERVER_POD_SELECTOR });
+      const now = Date.now();
+      const seen = new Set<string>();
+      for (const pod of list.items) {
+        const r = podRecord(pod);
+        seen.add(r.name);
+        const prev = records.get(r.name);
+        records.set(r.name, { ...prev, ...r });
+      }
+      for (const r of records.values()) if (!seen.has(r.name) && r.goneAt === undefined) r.goneAt = now;
+      return list.items.map((p) => records.get(p.metadata?.name ?? '')!).filter(Boolean);
+    } catch (err) {
+      throw toTrafficError(err, { namespace, what: 'list server pods' });
+    }
+  };
+  const waitFor = async <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      check();
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() >= deadline) throw new TrafficError('timeout', `${what}: not within ${Math.round(timeoutMs / 1000)} s`, { namespace });
+      await delay(t.pollMs, signal);
+    }
+  };
+
+  try {
+    progress('baseline');
+    const dep = await apps
+      .readNamespacedDeployment({ name: SERVER_DEPLOYMENT, namespace })
+      .catch((err: unknown) => {
+        throw toTrafficError(err, { namespace, what: `read deployment ${SERVER_DEPLOYMENT}` });
+      });
+    const replicas = dep.spec?.replicas ?? 1;
+    await waitFor('client RPC lines', 30_000, async () => (model.snapshot().totalRpcs > 0 ? true : undefined)).catch((err) => {
+      if (TrafficError.is(err, 'timeout')) {
+        throw new TrafficError(
+          'notDeployed',
+          `no RPC log lines from the ${options.chapter} clients in namespace ${namespace} within 30 s; apply the chapter first`,
+          { namespace },
+        );
+      }
+      throw err;
+    });
+    await delay(t.baselineMs, signal);
+    const before = new Set((await listServers()).map((r) => r.name));
+    const errorsBefore = model.snapshot().totalErrors;
+    const figures: Record<string, Figure> = { replicasBefore: replicas };
+    const started = Date.now();
+
+    if (kind === 'scale-up') {
+      progress('scaling', `${replicas} → ${replicas + 1}`);
+      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas + 1 }, { ...(signal ? { signal } : {}), wait: false });
+      progress('waitingReady');
+      const fresh = await waitFor('the new server pod to become Ready', t.readyTimeoutMs, async () =>
+        (await listServers()).find((r) => !before.has(r.name) && r.readyAt !== undefined),
+      );
+      progress('waitingFirstRpc', fresh.name);
+      const windowEnd = Date.now() + t.windowMs;
+      while (model.firstSeen(fresh.name) === undefined && Date.now() < windowEnd) {
+        check();
+        await delay(t.pollMs, signal);
+      }
+      figures.newPod = fresh.name;
+      figures.scaleUpDiscoveredMs = firstRpcAfterReady(model, fresh);
+      figures.windowMs = t.windowMs;
+      figures.scaleUpFailedRpcs = model.snapshot().totalErrors - errorsBefore;
+    } else if (kind === 'scale-down') {
+      if (replicas < 2) throw new TrafficError('notDeployed', `scale-down needs at least 2 server replicas, found ${replicas}`, { namespace });
+      progress('scaling', `${replicas} → ${replicas - 1}`);
+      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas - 1 }, { ...(signal ? { signal } : {}), wait: false });
+      progress('waitingGone');
+      const leaving = await waitFor('a server pod to be told to stop', t.readyTimeoutMs, async () => {
+        await listServers();
+        return [...records.values()].find((r) => before.has(r.name) && (r.deletionAt !== undefined || r.goneAt !== undefined));
+      });
+      await waitFor('the stopped server pod to go away', t.readyTimeoutMs, async () => {
+        await listServers();
+        return records.get(leaving.name)?.goneAt !== undefined ? true : undefined;
+      });
+      await delay(t.settleMs, signal);
+      const rec = records.get(leaving.name) ?? leaving;
+      const stoppedAt = rec.deletionAt ?? rec.goneAt;
+      figures.stoppedPod = rec.name;
+      figures.scaleDownLastRpcMs = lastRpcAfterDeletion(model, { ...rec, ...(stoppedAt !== undefined ? { deletionAt: stoppedAt } : {}) });
+      figures.scaleDownFailedRpcs = model.snapshot().totalErrors - errorsBefore;
+    } else {
+      progress('restarting');
+      await deps.restart({ namespace, deployment: SERVER_DEPLOYMENT }, { ...(signal ? { signal } : {}) });
+      progress('waitingReady');
+      const fresh = await waitFor('the rolling restart to finish', t.readyTimeoutMs, async () => {
+        const current = await listServers();
+        const newReady = current.filter((r) => !before.has(r.name) && r.readyAt !== undefined);
+        const oldLeft = current.filter((r) => before.has(r.name));
+        return newReady.length >= replicas && oldLeft.length === 0 ? newReady : undefined;
+      });
+      const doneAt = Date.now();
+      progress('waitingFirstRpc');
+      const windowEnd = Date.now() + t.windowMs;
+      while (fresh.some((r) => model.firstSeen(r.name) === undefined) && Date.now() < windowEnd) {
+        check();
+        await delay(t.pollMs, signal);
+      }
+      await delay(t.settleMs, signal);
+      const discovered = fresh.map((r) => firstRpcAfterReady(model, r));
+      figures.rolloutMs = doneAt - started;
+      figures.rolloutFailedRpcs = model.snapshot().totalErrors - errorsBefore;
+      figures.rolloutRpcs = model.snapshot().totalRpcs;
+      figures.newPodsWithoutRpcs = discovered.filter((d) => d === null).length;
+      const got = discovered.filter((d): d is number => d !== null);
+      figures.scaleUpDiscoveredMs = got.length ? Math.max(...got) : null;
+      figures.windowMs = t.windowMs;
+    }
+    figures.totalRpcs = model.snapshot().totalRpcs;
+    figures.readyTimePrecisionMs = 1000;
+
+    if (kind !== 'rollout' && options.restore !== false) {
+      progress('restoring', `→ ${replicas}`);
+      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas }, { ...(signal ? { signal } : {}), wait: false });
+      figures.restoredReplicas = replicas;
+    }
+    progress('done');
+    return { kind, chapter: options.chapter, namespace, figures, distribution: model.distribution() };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    stop.abort();
+    follower.stop();
+    model.dispose();
+  }
+}
+
+const LABELS: Record<string, { label: string; unit?: 'ms' }> = {
+  replicasBefore: { label: 'server replicas before' },
+  newPod: { label: 'new server pod' },
+  scaleUpDiscoveredMs: { label: 'first RPC on the new pod after it was Ready', unit: 'ms' },
+  windowMs: { label: 'window', unit: 'ms' },
+  scaleUpFailedRpcs: { label: 'failed RPCs' },
+  stoppedPod: { label: 'stopped server pod' },
+  scaleDownLastRpcMs: { label: 'last RPC on the stopped pod after deletion', unit: 'ms' },
+  scaleDownFailedRpcs: { label: 'failed RPCs' },
+  rolloutMs: { label: 'rolling restart took', unit: 'ms' },
+  rolloutFailedRpcs: { label: 'failed RPCs during the restart' },
+  rolloutRpcs: { label: 'RPCs during the restart' },
+  newPodsWithoutRpcs: { label: 'new pods without an RPC in the window' },
+  totalRpcs: { label: 'RPCs observed' },
+  readyTimePrecisionMs: { label: 'Ready/deletion time precision', unit: 'ms' },
+  restoredReplicas: { label: 'replicas restored to' },
+};
+
+/** Plain-text report (English, like the lab's renderScenario), for the Output channel and workbook cells. */
+export function renderExperiment(report: ExperimentReport): string {
+  const lines = [`== experiment ${report.kind} on chapter ${report.chapter} (${report.namespace}) ==`];
+  for (const [client, row] of Object.entries(report.distribution)) {
+    const total = Object.values(row).reduce((a, b) => a + b, 0);
+    lines.push(`  ${client}  (${total} RPCs)`);
+    for (const [server, count] of Object.entries(row)) {
+      lines.push(`    ${server.padEnd(36)} ${`${Math.round((count / Math.max(1, total)) * 100)}%`.padStart(4)}  ${count}`);
+    }
+  }
+  const keys = Object.keys(report.figures);
+  const width = Math.max(0, ...keys.map((k) => (LABELS[k]?.label ?? k).length));
+  for (const key of keys) {
+    const value = report.figures[key];
+    const meta = LABELS[key];
+    const text =
+      value === null
+        ? key === 'scaleUpDiscoveredMs'
+          ? 'no RPC within the window'
+          : '—'
+        : typeof value === 'number' && meta?.unit === 'ms'
+          ? `${Math.round(value)} ms`
+          : String(value);
+    lines.push(`  ${(meta?.label ?? key).padEnd(width)}  ${text}`);
+  }
+  return lines.join('\n');
+}
