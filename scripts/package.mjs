@@ -1,0 +1,58 @@
+// `npm run package`: production bundle + `vsce package` → grpc-lb-lab-<version>.vsix, then checks it.
+// The bundle is self-contained (no node_modules in the .vsix: --no-dependencies); the only external
+// besides `vscode` is @grpc/grpc-js-xds, which must never be required when the extension loads.
+// Prints the .vsix path and size; exits non-zero when a check fails.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const vsix = join(root, `${pkg.name}-${pkg.version}.vsix`);
+const SIZE_GOAL = 3 * 1024 * 1024;
+
+function run(what, cmd, args) {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  } catch {
+    console.error(`package: ${what} failed (see the output above)`);
+    process.exit(1);
+  }
+}
+
+// --no-build packages whatever dist/ holds (used while iterating on the packaging itself).
+if (!process.argv.includes('--no-build')) {
+  run('the production build', process.execPath, [join(root, 'scripts', 'build.mjs'), '--production']);
+}
+
+const bundle = readFileSync(join(root, 'dist', 'extension.js'), 'utf8');
+// esbuild keeps externals as plain require("<name>") calls; a top-level one would run at load time.
+const xdsRequires = bundle.match(/require\(["']@grpc\/grpc-js-xds["']\)/g) ?? [];
+console.log(`dist/extension.js: ${(bundle.length / 1024).toFixed(0)} KiB, ${xdsRequires.length} lazy require(s) of @grpc/grpc-js-xds`);
+
+const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
+run('vsce package', process.execPath, [
+  vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix,
+]);
+
+// Contents check: only run-time files.
+const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
+  .split('\n').map((l) => l.trim()).filter(Boolean);
+const allowed = /^(package\.json|package\.nls(\.[a-z-]+)?\.json|README\.md|LICENSE(\.md)?|CHANGELOG\.md|dist\/(extension|server|client|lab)\.js|proto\/.+\.proto|walkthroughs\/.+|manifests\/.+\.(ya?ml|json)|media\/.+|l10n\/.+\.json)$/;
+const stray = listing.filter((f) => !allowed.test(f));
+const size = statSync(vsix).size;
+console.log(`${vsix.slice(root.length + 1)}: ${listing.length} files, ${(size / 1024 / 1024).toFixed(2)} MB (goal ≤ 3 MB)`);
+let failed = false;
+if (stray.length) {
+  console.error(`unexpected files in the .vsix (fix .vscodeignore):\n  ${stray.join('\n  ')}`);
+  failed = true;
+}
+if (!listing.includes('dist/extension.js')) {
+  console.error('dist/extension.js is missing from the .vsix');
+  failed = true;
+}
+if (size > SIZE_GOAL) console.warn(`warning: the .vsix is larger than the 3 MB goal`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,433 @@
+// End-to-end harness: a real VS Code (code-server 4.100.3 = VS Code 1.100) with the packaged .vsix
+// installed into a fresh profile, driven through headless Chromium by playwright-core — the way a
+// new user sees the extension. `npm run test:e2e` (scripts/e2e/run.mjs) installs code-server once,
+// builds the .vsix and passes both paths in E2E_CODE_SERVER / E2E_VSIX.
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+/** Screenshots and figures (activation.json) land here; CI prints the path. */
+export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
+export const EXTENSION_ID = 'grpc-lb-lab.grpc-lb-lab';
+const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+export interface E2eConfig {
+  codeServer: string;
+  vsix: string;
+}
+
+/** The paths run.mjs hands over; a clear error when the test is started some other way. */
+export function e2eConfig(): E2eConfig {
+  const codeServer = process.env.E2E_CODE_SERVER ?? '';
+  const vsix = process.env.E2E_VSIX ?? '';
+  if (!codeServer || !existsSync(codeServer) || !vsix || !existsSync(vsix)) {
+    throw new Error(
+      'E2E_CODE_SERVER / E2E_VSIX are not set or do not exist: run the end-to-end tests with `npm run test:e2e`',
+    );
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (or set E2E_CHROMIUM)`);
+  return { codeServer, vsix };
+}
+
+/** The extension's own manifest strings, so the tests follow what the package contributes. */
+export function manifest(): {
+  pkg: {
+    contributes: {
+      commands: { command: string; title: string; category?: string }[];
+      walkthroughs?: { id: string; title: string; steps: { id: string; title: string }[] }[];
+    };
+  };
+  nls: Record<string, string>;
+  nlsZh: Record<string, string>;
+} {
+  const read = (f: string) => JSON.parse(readFileSync(join(REPO_ROOT, f), 'utf8'));
+  return { pkg: read('package.json'), nls: read('package.nls.json'), nlsZh: read('package.nls.zh-cn.json') };
+}
+
+/** Resolves `%key%` through an nls table. */
+export function localize(value: string, nls: Record<string, string>): string {
+  const m = /^%(.+)%$/.exec(value);
+  return m ? (nls[m[1]] ?? value) : value;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function execFileP(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((res, rej) => {
+    execFile(cmd, args, { env, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) rej(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
+      else res(stdout);
+    });
+  });
+}
+
+/** Polls `check` until it returns a truthy value or the deadline passes. */
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 200): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface SessionOptions {
+  /** UI language passed as `--locale` (with a stub language pack, see facts.md). */
+  locale?: 'zh-cn';
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
+}
+
+/**
+ * One code-server with a fresh profile (user data, extensions, empty workspace folder) and one
+ * headless Chromium page on its workbench.
+ */
+export class Session {
+  readonly root: string;
+  readonly userDataDir: string;
+  readonly extensionsDir: string;
+  readonly workspaceDir: string;
+  private server?: ChildProcess;
+  private serverOutput = '';
+  private browser?: Browser;
+  page!: Page;
+  url = '';
+
+  private constructor(
+    private readonly config: E2eConfig,
+    private readonly options: SessionOptions,
+  ) {
+    this.root = mkdtempSync(join(tmpdir(), 'grpc-lb-e2e-'));
+    this.userDataDir = join(this.root, 'user-data');
+    this.extensionsDir = join(this.root, 'extensions');
+    this.workspaceDir = join(this.root, 'workspace');
+    for (const d of [this.userDataDir, this.extensionsDir, this.workspaceDir, join(this.userDataDir, 'User')]) {
+      mkdirSync(d, { recursive: true });
+    }
+  }
+
+  static async start(options: SessionOptions = {}): Promise<Session> {
+    const s = new Session(e2eConfig(), options);
+    try {
+      await s.install();
+      await s.launch();
+      await s.openBrowser();
+    } catch (e) {
+      await s.dispose();
+      throw e;
+    }
+    return s;
+  }
+
+  private baseArgs(): string[] {
+    return [
+      this.config.codeServer,
+      '--config', join(this.root, 'config.yaml'),
+      '--user-data-dir', this.userDataDir,
+      '--extensions-dir', this.extensionsDir,
+    ];
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    // A clean HOME-like place for anything code-server writes outside the given dirs.
+    return { ...process.env, XDG_CONFIG_HOME: join(this.root, 'xdg-config'), XDG_DATA_HOME: join(this.root, 'xdg-data') };
+  }
+
+  private async install(): Promise<void> {
+    writeFileSync(join(this.root, 'config.yaml'), 'auth: none\ncert: false\n');
+    await execFileP(process.execPath, [...this.baseArgs(), '--install-extension', this.config.vsix], this.env());
+    const settings = {
+      'security.workspace.trust.enabled': false,
+      'workbench.startupEditor': 'none',
+      'workbench.tips.enabled': false,
+      'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      ...this.options.settings,
+    };
+    writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+    if (this.options.locale) this.installStubLanguagePack(this.options.locale);
+  }
+
+  /**
+   * No real language pack can be downloaded here. A stub pack (no translations of VS Code itself)
+   * makes code-server start in zh-cn, so the extension gets its package.nls.zh-cn.json titles and
+   * l10n bundle. code-server serves the locale only when <user-data>/languagepacks.json lists the
+   * pack, and only a running server writes that file — so we write it as VS Code's
+   * LanguagePacksCache does (hash = md5 of id + version).
+   */
+  private installStubLanguagePack(locale: 'zh-cn'): void {
+    const id = 'grpc-lb-lab-test.stub-language-pack-zh-cn';
+    const version = '0.0.1';
+    const dir = join(this.extensionsDir, `${id}-${version}`);
+    mkdirSync(join(dir, 'translations'), { recursive: true });
+    writeFileSync(join(dir, 'translations', 'main.i18n.json'), JSON.stringify({ version: '1.0.0', contents: {} }));
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'stub-language-pack-zh-cn',
+        publisher: 'grpc-lb-lab-test',
+        version,
+        engines: { vscode: '^1.100.0' },
+        categories: ['Language Packs'],
+        contributes: {
+          localizations: [
+            { languageId: locale, languageName: 'Chinese Simplified', localizedLanguageName: '中文(简体)', translations: [{ id: 'vscode', path: './translations/main.i18n.json' }] },
+          ],
+        },
+      }),
+    );
+    const listFile = join(this.extensionsDir, 'extensions.json');
+    const list = JSON.parse(readFileSync(listFile, 'utf8')) as unknown[];
+    list.push({
+      identifier: { id },
+      version,
+      location: { $mid: 1, fsPath: dir, external: `file://${dir}`, path: dir, scheme: 'file' },
+      relativeLocation: `${id}-${version}`,
+      metadata: { installedTimestamp: Date.now(), source: 'vsix' },
+    });
+    writeFileSync(listFile, JSON.stringify(list));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const hash = require('node:crypto').createHash('md5').update(id).update(version).digest('hex');
+    writeFileSync(
+      join(this.userDataDir, 'languagepacks.json'),
+      JSON.stringify({
+        [locale]: {
+          hash,
+          extensions: [{ extensionIdentifier: { id }, version }],
+          translations: { vscode: join(dir, 'translations', 'main.i18n.json') },
+          label: '中文(简体)',
+        },
+      }),
+    );
+  }
+
+  private async launch(): Promise<void> {
+    const port = await freePort();
+    const args = [
+      ...this.baseArgs(),
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+      ...(this.options.locale ? ['--locale', this.options.locale] : []),
+      this.workspaceDir,
+    ];
+    const child = spawn(process.execPath, args, { env: this.env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.server = child;
+    const collect = (b: Buffer) => {
+      this.serverOutput += b.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    this.url = `http://127.0.0.1:${port}/`;
+    await waitFor(
+      'code-server to answer /healthz',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${this.serverOutput}`);
+        const r = await fetch(`${this.url}healthz`).catch(() => undefined);
+        return r?.ok;
+      },
+      30_000,
+    );
+  }
+
+  private async openBrowser(): Promise<void> {
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    this.page = await context.newPage();
+    await this.page.addInitScript({ content: recordNotifications });
+    await this.page.goto(`${this.url}?folder=${encodeURIComponent(this.workspaceDir)}`);
+    // The workbench is ready when the activity bar and status bar are drawn.
+    await this.page.locator('.monaco-workbench .part.activitybar').waitFor({ timeout: 30_000 });
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 30_000 });
+    // Extensions are registered once the remote extension host is up: our view container shows.
+    await this.activityBarItem().waitFor({ timeout: 60_000 });
+  }
+
+  /** The "gRPC LB" icon in the activity bar (the extension's view container). */
+  activityBarItem(): Locator {
+    return this.page.locator('.part.activitybar .action-item a.action-label[aria-label^="gRPC LB"]').first();
+  }
+
+  // ---- what a user does ----------------------------------------------------------------------
+
+  /** Opens the command palette with `query` typed after the `>`. */
+  async openPalette(query: string): Promise<Locator> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    if (!(await input.isVisible())) {
+      await this.page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    await input.fill(`>${query}`);
+    return input;
+  }
+
+  /** Every row label the quick pick currently lists, collected by walking it with the keyboard. */
+  async quickPickLabels(): Promise<string[]> {
+    const rows = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const labels: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+      const label = (await focused.getAttribute('aria-label')) ?? '';
+      const idx = await focused.getAttribute('data-index');
+      const key = `${idx}:${label}`;
+      if (seen.has(key)) break;
+      seen.add(key);
+      labels.push(label);
+      await this.page.keyboard.press('ArrowDown');
+    }
+    return labels;
+  }
+
+  async closeQuickInput(): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    if (await widget.isVisible()) await this.page.keyboard.press('Escape');
+    await widget.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  }
+
+  /** Runs a palette command by its visible title, e.g. "gRPC LB: Doctor: Check Prerequisites". */
+  async runCommand(title: string): Promise<void> {
+    await this.openPalette(title);
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
+      has: this.page.locator('.label-name', { hasText: title }),
+    });
+    await row.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await row.first().click();
+  }
+
+  /** Picks a row of an open quick pick (after a command asked something) by label text. */
+  async pick(text: string | RegExp): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text });
+    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
+    await row.first().click();
+  }
+
+  /** Every notification the workbench showed since the page loaded (recorded in the page). */
+  async notifications(): Promise<NotificationRecord[]> {
+    return (await this.page.evaluate('window.__e2eNotifications ?? []')) as NotificationRecord[];
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const file = join(RESULTS_DIR, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** The extension host's log (code-server runs it as a remote extension host). */
+  extHostLog(): string {
+    const logs = join(this.userDataDir, 'logs');
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const name of existsSync(d) ? readdirSync(d) : []) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/exthost\.log$/i.test(name)) out.push(readFileSync(p, 'utf8'));
+      }
+    };
+    walk(logs);
+    return out.join('\n');
+  }
+
+  /** Our extension's own output channel logs (LogOutputChannel files under the exthost log folder). */
+  extensionLogs(): string {
+    const logs = join(this.userDataDir, 'logs');
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const name of existsSync(d) ? readdirSync(d) : []) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (p.includes(EXTENSION_ID)) out.push(`--- ${name}\n${readFileSync(p, 'utf8')}`);
+      }
+    };
+    walk(logs);
+    return out.join('\n');
+  }
+
+  serverLog(): string {
+    return this.serverOutput;
+  }
+
+  async dispose(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    const child = this.server;
+    if (child && child.exitCode === null) {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!process.env.E2E_KEEP) rmSync(this.root, { recursive: true, force: true });
+    else console.log(`kept ${this.root}`);
+  }
+}
+
+export interface NotificationRecord {
+  severity: 'error' | 'warning' | 'info' | 'unknown';
+  message: string;
+  source: string;
+}
+
+/**
+ * Runs in the page (plain JS: the project compiles without DOM types): records every notification
+ * VS Code shows, toasts and the notification center alike, with its severity icon.
+ */
+const recordNotifications = `(() => {
+  const records = [];
+  window.__e2eNotifications = records;
+  const scan = () => {
+    document.querySelectorAll('.notification-list-item').forEach((el) => {
+      const message = el.querySelector('.notification-list-item-message')?.textContent ?? '';
+      if (!message) return;
+      const icon = el.querySelector('.notification-list-item-icon')?.className ?? '';
+      const severity = /codicon-error/.test(icon) ? 'error' : /codicon-warning/.test(icon) ? 'warning'
+        : /codicon-info/.test(icon) ? 'info' : 'unknown';
+      const source = el.querySelector('.notification-list-item-source')?.textContent ?? '';
+      if (!records.some((n) => n.message === message && n.severity === severity)) records.push({ severity, message, source });
+    });
+  };
+  new MutationObserver(scan).observe(document, { childList: true, subtree: true, characterData: true });
+})()`;
