@@ -131,11 +131,11 @@ describe('greeter server process', () => {
         grpc: { reflection: { v1: { ServerReflection: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } };
       };
       const client = new pkg.grpc.reflection.v1.ServerReflection(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as grpc.Client & {
-        ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, { list_services_response?: { service: Array<{ name: string }> } }>;
+        ServerReflectionInfo(): grpc.ClientDuplexStream<unknown, unknown>;
       };
       const names = await new Promise<string[]>((resolve, reject) => {
         const stream = client.ServerReflectionInfo();
-        stream.on('data', (msg) => {
+        stream.on('data', (msg: { list_services_response?: { service: Array<{ name: string }> } }) => {
           resolve((msg.list_services_response?.service ?? []).map((s) => s.name));
           stream.end();
         });
