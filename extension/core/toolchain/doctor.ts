@@ -1,0 +1,110 @@
+import { VersionApi } from '@kubernetes/client-node';
+import { CancelledError } from '../errors';
+import { contextInfo, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
+import type { ProcessRunner } from '../process/processRunner';
+import { TOOLS, parseVersion, type ToolSpec } from './tools';
+import type { InstallHint } from '../errors';
+import type { ToolId } from './tools';
+
+export interface ToolReport {
+  id: ToolId;
+  command: string;
+  optional: boolean;
+  found: boolean;
+  path?: string;
+  version?: string;
+  /** Set when the tool is on PATH but its version call failed. */
+  problem?: string;
+  installHint: InstallHint;
+}
+
+export interface ClusterReport {
+  context?: string;
+  server?: string;
+  isMinikube: boolean;
+  reachable: boolean;
+  serverVersion?: string;
+  problem?: string;
+}
+
+export interface DoctorReport {
+  tools: ToolReport[];
+  cluster: ClusterReport;
+  /** True when every non-optional tool is present and the cluster answers. */
+  ready: boolean;
+}
+
+export interface DoctorDeps {
+  runner: ProcessRunner;
+  kubeConfig: KubeConfigLoader;
+  isMinikubeContext?: (context: string) => boolean;
+  /** Per version call / API probe (default 10 s / 5 s). */
+  toolTimeoutMs?: number;
+  apiTimeoutMs?: number;
+}
+
+/** Checks the toolchain (PATH lookup + version call each, in parallel) and the current kube context. */
+export async function runDoctor(deps: DoctorDeps, signal?: AbortSignal): Promise<DoctorReport> {
+  const [tools, cluster] = await Promise.all([
+    Promise.all(TOOLS.map((t) => checkTool(deps, t, signal))),
+    checkCluster(deps, signal),
+  ]);
+  const ready = tools.every((t) => t.optional || t.found) && cluster.reachable;
+  return { tools, cluster, ready };
+}
+
+async function checkTool(deps: DoctorDeps, spec: ToolSpec, signal?: AbortSignal): Promise<ToolReport> {
+  const base = { id: spec.id, command: spec.command, optional: spec.optional, installHint: spec.installHint };
+  const path = await deps.runner.which(spec.command);
+  if (!path) return { ...base, found: false };
+  const timeout = AbortSignal.timeout(deps.toolTimeoutMs ?? 10_000);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  try {
+    const res = await deps.runner.run(spec.command, spec.versionArgs, { signal: combined });
+    const version = parseVersion(res.stdout) ?? parseVersion(res.stderr);
+    if (res.exitCode !== 0) {
+      return { ...base, found: true, path, version, problem: lastLine(res.stderr || res.stdout) || `exit code ${res.exitCode}` };
+    }
+    return { ...base, found: true, path, version };
+  } catch (err) {
+    if (err instanceof CancelledError && signal?.aborted) throw err;
+    return { ...base, found: true, path, problem: err instanceof CancelledError ? 'timed out' : String((err as Error).message ?? err) };
+  }
+}
+
+async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<ClusterReport> {
+  let kc;
+  try {
+    kc = deps.kubeConfig();
+  } catch (err) {
+    return { isMinikube: false, reachable: false, problem: `kubeconfig: ${(err as Error).message}` };
+  }
+  const info = contextInfo(kc);
+  const isMinikube = info.name ? (deps.isMinikubeContext?.(info.name) ?? info.name === 'minikube') : false;
+  if (!info.name || !info.server) {
+    return { context: info.name, server: info.server, isMinikube, reachable: false, problem: 'no current kube context' };
+  }
+  const api = kc.makeApiClient(VersionApi);
+  const timeoutMs = deps.apiTimeoutMs ?? 5000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const version = await Promise.race([
+      api.getCode(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true });
+      }),
+    ]);
+    return { context: info.name, server: info.server, isMinikube, reachable: true, serverVersion: version.gitVersion };
+  } catch (err) {
+    if (err instanceof CancelledError) throw err;
+    const translated = translateKubeError(err, kc, { verb: 'get', resource: '/version' });
+    return { context: info.name, server: info.server, isMinikube, reachable: false, problem: (translated as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split(/\r?\n/).pop() ?? '';
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CancelledError, ProcessFailedError, ToolMissingError } from '../errors';
+import { KubeApiDouble } from '../testing/kubeApiDouble';
+import { FakeProcessRunner } from '../testing/fakeProcessRunner';
+import { runDoctor } from './doctor';
+import { openKiali } from './kiali';
+import { buildImages, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
+import { parseVersion } from './tools';
+
+const JSON_ENV = '{"DOCKER_CERT_PATH":"/home/me/.minikube/certs","DOCKER_HOST":"tcp://192.168.49.2:2376","DOCKER_TLS_VERIFY":"1","MINIKUBE_ACTIVE_DOCKERD":"minikube"}';
+const NONE_ENV = ['DOCKER_TLS_VERIFY=1', 'DOCKER_HOST=tcp://192.168.49.2:2376', 'DOCKER_CERT_PATH=/home/me/.minikube/certs', 'MINIKUBE_ACTIVE_DOCKERD=minikube'];
+const EXPECTED_ENV = {
+  DOCKER_TLS_VERIFY: '1',
+  DOCKER_HOST: 'tcp://192.168.49.2:2376',
+  DOCKER_CERT_PATH: '/home/me/.minikube/certs',
+  MINIKUBE_ACTIVE_DOCKERD: 'minikube',
+};
+
+describe('docker-env parsing', () => {
+  it('reads the JSON form and the --shell none form to the same map', () => {
+    assert.deepEqual(parseDockerEnv(JSON_ENV + '\n'), EXPECTED_ENV);
+    assert.deepEqual(parseDockerEnv(NONE_ENV.join('\n') + '\n'), EXPECTED_ENV);
+  });
+
+  it('reads the bash form as data: quotes stripped, comments and non-docker names ignored, nothing evaluated', () => {
+    const bash = [
+      'export DOCKER_TLS_VERIFY="1"',
+      'export DOCKER_HOST="tcp://192.168.49.2:2376"',
+      'export DOCKER_CERT_PATH="/home/me/.minikube/certs"',
+      'export MINIKUBE_ACTIVE_DOCKERD="minikube"',
+      'export PATH="/tmp/evil:$PATH"',
+      'export LD_PRELOAD="/tmp/x.so"',
+      '',
+      "# To point your shell to minikube's docker-daemon, run:",
+      '# eval $(minikube -p minikube docker-env)',
+    ].join('\n');
+    assert.deepEqual(parseDockerEnv(bash), EXPECTED_ENV);
+    assert.deepEqual(parseDockerEnv('DOCKER_HOST=$(rm -rf ~)'), { DOCKER_HOST: '$(rm -rf ~)' }, 'kept verbatim, never run');
+  });
+});
+
+describe('minikube and docker through the process runner (fake runner)', () => {
+  it('asks minikube for JSON docker-env with an argument array', async () => {
+    const runner = new FakeProcessRunner().tool('minikube', { stdout: [JSON_ENV] });
+    assert.deepEqual(await minikubeDockerEnv(runner, { profile: 'lab' }), EXPECTED_ENV);
+    assert.deepEqual(runner.calls[0].args, ['-p', 'lab', 'docker-env', '--shell', 'none', '-o', 'json']);
+  });
+
+  it('builds every image with docker pointed at minikube (docker-env in the child env only)', async () => {
+    const runner = new FakeProcessRunner()
+      .tool('minikube', { stdout: [JSON_ENV] })
+      .tool('docker', (args) => ({ stdout: [`#1 building ${args[2]}`] }));
+    const lines: string[] = [];
+    const plan = [
+      { tag: 'grpc-lb-lab/greeter-server:dev', dockerfile: 'samples/images/server.Dockerfile', context: '.' },
+      { tag: 'grpc-lb-lab/greeter-client:dev', dockerfile: 'samples/images/client.Dockerfile', context: '.' },
+    ];
+    const mode = await buildImages(runner, plan, { cwd: '/repo', onLine: (l) => lines.push(l) });
+    assert.equal(mode, 'docker-env');
+    const builds = runner.callsOf('docker');
+    assert.deepEqual(
+      builds.map((b) => b.args),
+      plan.map((p) => ['build', '-t', p.tag, '-f', p.dockerfile, p.context]),
+    );
+    for (const b of builds) {
+      assert.deepEqual(b.env, EXPECTED_ENV);
+      assert.equal(b.cwd, '/repo');
+    }
+    assert.equal(process.env.DOCKER_HOST === EXPECTED_ENV.DOCKER_HOST, false, 'the extension host env is untouched');
+    assert.deepEqual(lines, ['#1 building grpc-lb-lab/greeter-server:dev', '#1 building grpc-lb-lab/greeter-client:dev']);
+  });
+
+  it('falls back to `minikube image build` without a docker CLI, and reports a failed build', async () => {
+    const runner = new FakeProcessRunner().tool('minikube', (args) =>
+      args[3] === 'grpc-lb-lab/greeter-client:dev' ? { exitCode: 1, stderr: ['ERROR: failed to solve: node:20-alpine: not found'] } : {},
+    );
+    const plan = [
+      { tag: 'grpc-lb-lab/greeter-server:dev', dockerfile: 'samples/images/server.Dockerfile', context: '.' },
+      { tag: 'grpc-lb-lab/greeter-client:dev', dockerfile: 'samples/images/client.Dockerfile', context: '.' },
+    ];
+    await assert.rejects(buildImages(runner, plan, { cwd: '/repo' }), (e: unknown) => {
+      assert.ok(e instanceof ProcessFailedError);
+      assert.match(e.message, /failed to solve/);
+      return true;
+    });
+    assert.deepEqual(runner.calls[0].args, ['image', 'build', '-t', 'grpc-lb-lab/greeter-server:dev', '-f', 'samples/images/server.Dockerfile', '.']);
+  });
+
+  it('streams `minikube start` and turns a missing minikube into ToolMissingError with its install page', async () => {
+    const runner = new FakeProcessRunner().tool('minikube', { stdout: ['😄  minikube v1.34.0', '🏄  Done!'] });
+    const lines: string[] = [];
+    await startMinikube(runner, { onLine: (l) => lines.push(l), extraArgs: ['--driver=docker'] });
+    assert.deepEqual(runner.calls[0].args, ['start', '--driver=docker']);
+    assert.deepEqual(lines, ['😄  minikube v1.34.0', '🏄  Done!']);
+    await assert.rejects(startMinikube(new FakeProcessRunner()), (e: unknown) => {
+      assert.ok(e instanceof ToolMissingError);
+      assert.equal(e.tool, 'minikube');
+      assert.match(e.installHint.url, /^https:\/\/minikube\.sigs\.k8s\.io\//);
+      return true;
+    });
+  });
+
+  it('opens Kiali through istioctl dashboard and reports its URL, stopping on abort', async () => {
+    const runner = new FakeProcessRunner().tool('istioctl', { stdout: ['http://localhost:20001/kiali'], untilAborted: true });
+    const ac = new AbortController();
+    const urls: string[] = [];
+    const running = openKiali(runner, { signal: ac.signal, onUrl: (u) => urls.push(u) });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(urls, ['http://localhost:20001/kiali']);
+    assert.deepEqual(runner.calls[0].args, ['dashboard', 'kiali', '--browser=false', '-n', 'istio-system']);
+    ac.abort();
+    await assert.rejects(running, CancelledError);
+  });
+});
+
+describe('doctor (fake runner + Kubernetes API double)', () => {
+  let double: KubeApiDouble;
+  before(async () => {
+    double = await new KubeApiDouble().start();
+  });
+  after(async () => {
+    await double.stop();
+  });
+
+  it('lists missing tools with install hints, versions of found ones, and a cluster that answers', async () => {
+    const runner = new FakeProcessRunner()
+      .tool('kubectl', { stdout: ['Client Version: v1.32.3', 'Kustomize Version: v5.5.0'] })
+      .tool('etcd', { stdout: ['etcd Version: 3.4.30', 'Git SHA: Not provided (use ./build instead of go build)'] });
+    const report = await runDoctor({ runner, kubeConfig: () => double.kubeConfig('minikube') });
+    const byId = Object.fromEntries(report.tools.map((t) => [t.id, t]));
+    assert.equal(byId.minikube.found, false);
+    assert.match(byId.minikube.installHint.url, /minikube\.sigs\.k8s\.io/);
+    assert.equal(byId.docker.found, false);
+    assert.equal(byId.docker.installHint.apt, 'sudo apt-get install docker.io');
+    assert.equal(byId.istioctl.found, false);
+    assert.equal(byId.kubectl.found, true);
+    assert.equal(byId.kubectl.version, 'v1.32.3');
+    assert.equal(byId.etcd.version, '3.4.30');
+    assert.equal(report.cluster.context, 'minikube');
+    assert.equal(report.cluster.isMinikube, true);
+    assert.equal(report.cluster.reachable, true);
+    assert.equal(report.cluster.serverVersion, 'v1.32.0-double');
+    assert.equal(report.ready, false, 'not ready while minikube and docker are missing');
+    assert.deepEqual(runner.callsOf('kubectl')[0].args, ['version', '--client']);
+  });
+
+  it('reports a context whose API does not answer, and a tool whose version call fails', async () => {
+    const d = await new KubeApiDouble().start();
+    const kc = d.kubeConfig('kind-lab');
+    await d.stop();
+    const runner = new FakeProcessRunner()
+      .tool('minikube', { stdout: ['v1.34.0'] })
+      .tool('docker', { exitCode: 1, stderr: ['permission denied while trying to connect to the Docker daemon socket'] });
+    const report = await runDoctor({ runner, kubeConfig: () => kc });
+    assert.equal(report.cluster.context, 'kind-lab');
+    assert.equal(report.cluster.isMinikube, false);
+    assert.equal(report.cluster.reachable, false);
+    assert.match(report.cluster.problem ?? '', /not reachable/);
+    const docker = report.tools.find((t) => t.id === 'docker');
+    assert.equal(docker?.found, true);
+    assert.match(docker?.problem ?? '', /permission denied/);
+    assert.equal(report.tools.find((t) => t.id === 'minikube')?.version, 'v1.34.0');
+  });
+
+  it('parses the version formats the tools print', () => {
+    assert.equal(parseVersion('Docker version 27.3.1, build ce12230'), '27.3.1');
+    assert.equal(parseVersion('minikube version: v1.34.0\ncommit: 210b148'), 'v1.34.0');
+    assert.equal(parseVersion('client version: 1.24.2'), '1.24.2');
+    assert.equal(parseVersion('no digits here'), undefined);
+  });
+});
