@@ -45,6 +45,7 @@ const GROUPS: Record<string, ResourceDef[]> = {
 
 const ISTIO: Record<string, ResourceDef[]> = {
   'networking.istio.io/v1': [{ name: 'destinationrules', kind: 'DestinationRule', namespaced: true }],
+  'networking.istio.io/v1beta1': [{ name: 'destinationrules', kind: 'DestinationRule', namespaced: true }],
 };
 
 type Obj = { apiVersion?: string; kind?: string; metadata?: Record<string, unknown> & { name?: string; namespace?: string; labels?: Record<string, string>; generation?: number }; spec?: Record<string, unknown>; status?: Record<string, unknown> } & Record<string, unknown>;
