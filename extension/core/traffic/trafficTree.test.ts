@@ -77,3 +77,18 @@ test('after reset the model maps to the empty view again', () => {
   model.reset();
   assert.deepEqual(mapTrafficTree(model.snapshot()).nodes, []);
 });
+
+test('the last experiment or lab result is pinned on top with its figures', () => {
+  const model = new TrafficModel();
+  feed(model, 'client-a', 'server-1', 0);
+  const view = mapTrafficTree(model.snapshot(), {
+    result: { id: 'scale-up', title: 'Experiment: scale-up', headline: 'first RPC after 850 ms', ok: true, rows: [{ label: 'failed RPCs', value: '0' }] },
+  });
+  assert.deepEqual(view.nodes.map((n) => n.kind), ['result', 'client']);
+  assert.equal(view.nodes[0]!.children[0]!.description, '0');
+  const empty = mapTrafficTree(new TrafficModel().snapshot(), {
+    result: { id: 'x', title: 't', headline: 'h', ok: false, rows: [] },
+  });
+  assert.equal(empty.nodes.length, 1, 'a result alone still shows (and hides the welcome)');
+  assert.equal(empty.badge, undefined);
+});

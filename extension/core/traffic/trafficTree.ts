@@ -20,7 +20,7 @@ export interface TooltipRow {
 export interface TrafficTreeNode {
   /** Stable id (keeps expansion state across refreshes). */
   id: string;
-  kind: 'client' | 'server' | 'errors' | 'waiting';
+  kind: 'client' | 'server' | 'errors' | 'waiting' | 'result' | 'figure';
   label: string;
   description: string;
   tooltip: { title: string; rows: TooltipRow[] };
@@ -77,8 +77,20 @@ export const englishTreeStrings: TrafficTreeStrings = {
     })[key],
 };
 
+/** The last lab scenario or experiment, shown on top of the tree: a title and figure rows. */
+export interface ResultSummary {
+  id: string;
+  title: string;
+  /** One-line verdict or headline, shown as the description. */
+  headline: string;
+  rows: Array<{ label: string; value: string }>;
+  ok: boolean;
+}
+
 export interface MapOptions {
   source?: TrafficSource;
+  /** Last measured result (lab report or cluster experiment), pinned on top. */
+  result?: ResultSummary;
   paused?: boolean;
   strings?: TrafficTreeStrings;
   /** Number formatting (the adapter passes the UI locale). */
@@ -88,6 +100,28 @@ export interface MapOptions {
 /** Natural order: `lab-server-2` before `lab-server-10`. */
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
+function resultNode(result: ResultSummary): TrafficTreeNode {
+  return {
+    id: `result:${result.id}`,
+    kind: 'result',
+    label: result.title,
+    description: result.headline,
+    tooltip: { title: result.title, rows: [] },
+    icon: result.ok ? 'beaker' : 'warning',
+    contextValue: 'grpcLb.result',
+    children: result.rows.map((row, i) => ({
+      id: `result:${result.id}/${i}`,
+      kind: 'figure' as const,
+      label: row.label,
+      description: row.value,
+      tooltip: { title: `${row.label}: ${row.value}`, rows: [] },
+      icon: 'dash',
+      contextValue: 'grpcLb.figure',
+      children: [],
+    })),
+  };
+}
+
 export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = {}): TrafficTreeView {
   const s = options.strings ?? englishTreeStrings;
   const n = (value: number, digits = 0): string =>
@@ -95,9 +129,11 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
   const sourceText = options.source ? s.source(options.source) : '';
   const description = options.paused && sourceText ? s.paused(sourceText) : sourceText;
 
+  const pinned: TrafficTreeNode[] = options.result ? [resultNode(options.result)] : [];
+
   if (snapshot.clients.length === 0) {
     // No source: empty, so the viewsWelcome (Start Local Lab / Apply a Chapter) shows.
-    const nodes: TrafficTreeNode[] = options.source
+    const nodes: TrafficTreeNode[] = pinned.concat(options.source
       ? [
           {
             id: 'waiting',
@@ -110,7 +146,7 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
             children: [],
           },
         ]
-      : [];
+      : []);
     return { nodes, badge: undefined, description };
   }
 
@@ -118,7 +154,7 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
   const ago = (t: number): string => (Number.isFinite(now) && Number.isFinite(t) ? s.lastSeenAgo(Math.max(0, (now - t) / 1000)) : '');
   const receiving = new Set<string>();
   const clients = [...snapshot.clients].sort((a, b) => collator.compare(a.client, b.client));
-  const nodes = clients.map((client) => clientNode(client));
+  const nodes = pinned.concat(clients.map((client) => clientNode(client)));
 
   function clientNode(client: ClientTraffic): TrafficTreeNode {
     const servers = [...client.servers].sort((a, b) => collator.compare(a.server, b.server));

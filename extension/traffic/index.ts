@@ -1,0 +1,257 @@
+import * as vscode from 'vscode';
+import {
+  DEPLOYABLE_CHAPTERS,
+  LAB_SCENARIO_IDS,
+  isChapterId,
+  type ChapterId,
+  type LabScenarioId,
+} from '../../samples/common/catalog';
+import { renderScenario, verdict } from '../../samples/lab/index';
+import { renderExperiment, type ExperimentKind } from '../core/traffic/experiments';
+import { TrafficError } from '../core/traffic/errors';
+import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
+import { EXPERIMENT_KINDS } from '../core/workbook/actions';
+import { TrafficChartPanel } from './trafficChartPanel';
+import { TrafficController, describeTrafficError, experimentHeadline, type TrafficServices } from './trafficController';
+import { TrafficTreeProvider } from './trafficTreeProvider';
+
+export type { TrafficServices } from './trafficController';
+
+export const CLIENT_LOGS_CHANNEL = 'gRPC LB: Client Logs';
+export const LAB_CHANNEL = 'gRPC LB: Lab';
+
+/**
+ * Registers the traffic view, its commands (reset/pause/resume, chart, tail, experiments, local lab)
+ * and hands the workbook controller its TrafficActions through `services.traffic`. Returns the
+ * actions too, for a caller that prefers them directly. Construction only; no I/O until a command runs.
+ */
+export function registerTrafficFeatures(context: vscode.ExtensionContext, services: TrafficServices): TrafficActions {
+  const clientLogs = vscode.window.createOutputChannel(CLIENT_LOGS_CHANNEL);
+  const labChannel = vscode.window.createOutputChannel(LAB_CHANNEL);
+  const controller = new TrafficController(services, clientLogs, labChannel);
+  const provider = new TrafficTreeProvider(controller);
+  const treeView = vscode.window.createTreeView('grpcLb.traffic', { treeDataProvider: provider, showCollapseAll: true });
+  provider.attach(treeView);
+  void vscode.commands.executeCommand('setContext', 'grpcLb.trafficPaused', false);
+
+  const fail = (err: unknown): void => {
+    if (TrafficError.is(err, 'cancelled') || isAbort(err)) return;
+    if (!TrafficError.is(err) && services.showError) {
+      services.showError(err);
+      return;
+    }
+    const open = vscode.l10n.t('Open Output');
+    void vscode.window.showErrorMessage(describeTrafficError(err), open).then((choice) => {
+      if (choice === open) (TrafficError.is(err) ? clientLogs : labChannel).show(true);
+    });
+  };
+
+  const untrusted = (): boolean => {
+    if (vscode.workspace.isTrusted) return false;
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('The gRPC LB lab starts processes and changes the cluster only in a trusted workspace.'),
+    );
+    return true;
+  };
+
+  const pickChapter = async (): Promise<ChapterId | undefined> => {
+    const followed = controller.followedChapter();
+    const items = DEPLOYABLE_CHAPTERS.map((c) => ({
+      label: c.id,
+      description: c.namespace,
+      detail: c.target,
+      ...(c.id === followed ? { picked: true } : {}),
+    }));
+    const choice = await vscode.window.showQuickPick(items, {
+      title: vscode.l10n.t('Which chapter’s client pods?'),
+      placeHolder: vscode.l10n.t('Chapter applied to the cluster'),
+    });
+    return choice && isChapterId(choice.label) ? choice.label : undefined;
+  };
+
+  const pickScenario = async (): Promise<LabScenarioId | undefined> => {
+    const choice = await vscode.window.showQuickPick(
+      LAB_SCENARIO_IDS.map((id) => ({ label: id, description: scenarioDescription(id) })),
+      { title: vscode.l10n.t('Which local-lab scenario?'), placeHolder: vscode.l10n.t('Runs real gRPC servers and clients on 127.0.0.1') },
+    );
+    return choice?.label as LabScenarioId | undefined;
+  };
+
+  const pickExperiment = async (): Promise<ExperimentKind | undefined> => {
+    const choice = await vscode.window.showQuickPick(
+      EXPERIMENT_KINDS.map((kind) => ({ label: kind, description: experimentDescription(kind) })),
+      { title: vscode.l10n.t('Which experiment?') },
+    );
+    return choice?.label as ExperimentKind | undefined;
+  };
+
+  /** Chapter for an experiment: the followed one, else ask. */
+  const experimentChapter = async (chapter?: ChapterId): Promise<ChapterId | undefined> =>
+    chapter ?? controller.followedChapter() ?? (await pickChapter());
+
+  const tail = async (chapterArg?: unknown): Promise<void> => {
+    const chapter = typeof chapterArg === 'string' && isChapterId(chapterArg) ? chapterArg : await pickChapter();
+    if (!chapter) return;
+    try {
+      controller.follow(chapter);
+      clientLogs.show(true);
+      void vscode.commands.executeCommand('grpcLb.traffic.focus');
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const startLocalLab = async (scenarioArg?: unknown): Promise<void> => {
+    if (untrusted()) return;
+    const scenario =
+      typeof scenarioArg === 'string' && (LAB_SCENARIO_IDS as readonly string[]).includes(scenarioArg)
+        ? (scenarioArg as LabScenarioId)
+        : await pickScenario();
+    if (!scenario) return;
+    void vscode.commands.executeCommand('grpcLb.traffic.focus');
+    try {
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Local lab: {0}', scenario), cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return controller.runLab(scenario, abort.signal, (message) => progress.report({ message }));
+        },
+      );
+      labChannel.show(true);
+      const message = report.holds
+        ? vscode.l10n.t('Lab {0}: the claim holds. {1}', scenario, verdict(report))
+        : vscode.l10n.t('Lab {0}: the claim does not hold here. {1}', scenario, verdict(report));
+      void vscode.window.showInformationMessage(message);
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const runExperiment = async (kindArg?: unknown, chapterArg?: unknown): Promise<void> => {
+    if (untrusted()) return;
+    const kind = normalizeExperiment(kindArg) ?? (await pickExperiment());
+    if (!kind) return;
+    const chapter = await experimentChapter(typeof chapterArg === 'string' && isChapterId(chapterArg) ? chapterArg : undefined);
+    if (!chapter) return;
+    try {
+      const report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Experiment {0} on chapter {1}', kind, chapter), cancellable: true },
+        (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return controller.runExperiment(kind, chapter, abort.signal, (message) => progress.report({ message }));
+        },
+      );
+      labChannel.show(true);
+      void vscode.window.showInformationMessage(experimentHeadline(report));
+    } catch (err) {
+      fail(err);
+    }
+  };
+
+  const actions: TrafficActions = {
+    async runLab(scenario, options): Promise<TrafficRunResult> {
+      const sub = controller.onDidLine(({ line }) => options.onLine?.(line));
+      try {
+        const report = await controller.runLab(scenario, options.signal, (message) => options.onLine?.(`… ${message}`));
+        return { summary: renderScenario(report).split('\n') };
+      } finally {
+        sub.dispose();
+      }
+    },
+    async tail(chapter, options): Promise<TrafficRunResult> {
+      controller.follow(chapter);
+      let lines = 0;
+      const sub = controller.onDidLine(({ pod, line }) => {
+        lines++;
+        options.onLine?.(`[${pod}] ${line}`);
+      });
+      try {
+        await new Promise<void>((resolve) => {
+          if (!options.signal || options.signal.aborted) return resolve();
+          options.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      } finally {
+        sub.dispose();
+      }
+      const snap = controller.model.snapshot();
+      return {
+        summary: [
+          vscode.l10n.t('{0} lines from the client pods of chapter {1}; the traffic view keeps following them.', lines, chapter),
+          ...snap.clients.map((c) => `${c.client}: ${c.servers.map((s) => `${s.server} ${Math.round(s.share * 100)}%`).join(', ')}`),
+        ],
+      };
+    },
+    async runExperiment(experiment, options): Promise<TrafficRunResult> {
+      const kind = normalizeExperiment(experiment);
+      if (!kind) throw new RangeError(`unknown experiment "${experiment}"; expected one of: ${EXPERIMENT_KINDS.join(', ')}`);
+      const chapter = options.chapter ?? controller.followedChapter();
+      if (!chapter) {
+        throw new TrafficError('notDeployed', 'no chapter is being followed: run `tail <chapter>` (or pass a chapter) first');
+      }
+      const report = await controller.runExperiment(
+        kind,
+        chapter,
+        options.signal,
+        (message) => options.onLine?.(`… ${message}`),
+        (pod, line) => options.onLine?.(`[${pod}] ${line}`),
+      );
+      return { summary: [experimentHeadline(report), ...renderExperiment(report).split('\n')] };
+    },
+  };
+
+  context.subscriptions.push(
+    clientLogs,
+    labChannel,
+    controller,
+    provider,
+    treeView,
+    vscode.commands.registerCommand('grpcLb.resetTraffic', () => controller.reset()),
+    vscode.commands.registerCommand('grpcLb.pauseTraffic', () => controller.setPaused(true)),
+    vscode.commands.registerCommand('grpcLb.resumeTraffic', () => controller.setPaused(false)),
+    vscode.commands.registerCommand('grpcLb.openTrafficChart', () => TrafficChartPanel.show(controller)),
+    vscode.commands.registerCommand('grpcLb.tailClientLogs', tail),
+    vscode.commands.registerCommand('grpcLb.runExperiment', runExperiment),
+    vscode.commands.registerCommand('grpcLb.startLocalLab', startLocalLab),
+    { dispose: () => TrafficChartPanel.disposeCurrent() },
+  );
+  if (services.traffic) context.subscriptions.push(services.traffic.provide(actions));
+  return actions;
+}
+
+/** Accepts the workbook's kinds and the longer `rolling-restart` spelling. */
+function normalizeExperiment(value: unknown): ExperimentKind | undefined {
+  if (value === 'rolling-restart' || value === 'restart') return 'rollout';
+  return typeof value === 'string' && (EXPERIMENT_KINDS as readonly string[]).includes(value) ? (value as ExperimentKind) : undefined;
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'LabAbortedError' || err.name === 'CancelledError');
+}
+
+function scenarioDescription(id: LabScenarioId): string {
+  switch (id) {
+    case 'clusterip':
+      return vscode.l10n.t('L4 proxy: every RPC of a client goes to one server');
+    case 'headless':
+      return vscode.l10n.t('DNS + round_robin: spread, but a new server is not seen');
+    case 'max-age':
+      return vscode.l10n.t('max connection age + DNS re-resolution: new servers found');
+    case 'etcd':
+      return vscode.l10n.t('etcd registry with leases (needs the etcd binary)');
+    case 'rollout':
+      return vscode.l10n.t('graceful rolling restart: no failed RPC');
+  }
+}
+
+function experimentDescription(kind: ExperimentKind): string {
+  switch (kind) {
+    case 'scale-up':
+      return vscode.l10n.t('add one greeter-server pod; time until it gets its first RPC');
+    case 'scale-down':
+      return vscode.l10n.t('remove one greeter-server pod; its last RPC and the failed RPCs');
+    case 'rollout':
+      return vscode.l10n.t('rolling restart of greeter-server; failed RPCs and discovery of the new pods');
+  }
+}
