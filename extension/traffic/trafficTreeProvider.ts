@@ -5,29 +5,28 @@ import type { TrafficController } from './trafficController';
 
 /** The localized strings of the pure tree mapping. */
 export function localizedTreeStrings(): TrafficTreeStrings {
-  const t = vscode.l10n.t;
   return {
-    serverDescription: (count, share, rate) => t('{0} · {1}% · {2} rpc/s', count, share, rate),
+    serverDescription: (count, share, rate) => vscode.l10n.t('{0} · {1}% · {2} rpc/s', count, share, rate),
     clientDescription: (total, errors, rate) =>
-      errors > 0 ? t('{0} RPCs · {1} errors · {2} rpc/s', total, errors, rate) : t('{0} RPCs · {1} rpc/s', total, rate),
-    errorsLabel: (n) => (n === 1 ? t('1 failed RPC') : t('{0} failed RPCs', n)),
-    lastSeenAgo: (s) => (s < 1 ? t('just now') : t('{0} s ago', Math.round(s))),
-    waiting: (source) => t('Waiting for RPC log lines from {0}…', source),
-    badgeTooltip: (n) => (n === 1 ? t('1 server pod receiving traffic') : t('{0} server pods receiving traffic', n)),
-    source: (s) => (s.kind === 'cluster' ? t('chapter {0} (cluster)', s.chapter) : t('lab: {0}', s.scenario)),
-    paused: (d) => t('{0} — paused', d),
+      errors > 0 ? vscode.l10n.t('{0} RPCs · {1} errors · {2} rpc/s', total, errors, rate) : vscode.l10n.t('{0} RPCs · {1} rpc/s', total, rate),
+    errorsLabel: (n) => (n === 1 ? vscode.l10n.t('1 failed RPC') : vscode.l10n.t('{0} failed RPCs', n)),
+    lastSeenAgo: (s) => (s < 1 ? vscode.l10n.t('just now') : vscode.l10n.t('{0} s ago', Math.round(s))),
+    waiting: (source) => vscode.l10n.t('Waiting for RPC log lines from {0}…', source),
+    badgeTooltip: (n) => (n === 1 ? vscode.l10n.t('1 server pod receiving traffic') : vscode.l10n.t('{0} server pods receiving traffic', n)),
+    source: (s) => (s.kind === 'cluster' ? vscode.l10n.t('chapter {0} (cluster)', s.chapter) : vscode.l10n.t('lab: {0}', s.scenario)),
+    paused: (d) => vscode.l10n.t('{0} — paused', d),
     tooltipLabel: (key) =>
       ({
-        client: t('Client pod'),
-        server: t('Server pod'),
-        rpcs: t('RPCs'),
-        ok: t('Succeeded'),
-        errors: t('Failed'),
-        share: t('Share of this client'),
-        rate: t('RPC/s (last 10 s)'),
-        lastSeen: t('Last seen'),
-        lastError: t('Last error'),
-        skipped: t('Non-RPC lines'),
+        client: vscode.l10n.t('Client pod'),
+        server: vscode.l10n.t('Server pod'),
+        rpcs: vscode.l10n.t('RPCs'),
+        ok: vscode.l10n.t('Succeeded'),
+        errors: vscode.l10n.t('Failed'),
+        share: vscode.l10n.t('Share of this client'),
+        rate: vscode.l10n.t('RPC/s (last 10 s)'),
+        lastSeen: vscode.l10n.t('Last seen'),
+        lastError: vscode.l10n.t('Last error'),
+        skipped: vscode.l10n.t('Non-RPC lines'),
       })[key],
   };
 }
