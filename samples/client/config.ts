@@ -1,6 +1,6 @@
 /**
  * The client's configuration from the environment (DESIGN.md "Process contract"). Pure: it must
- * not load grpc-js, because bootstrap.ts uses it to decide an environment variable that grpc-js
+ * not load grpc-js, because main.ts uses it to decide an environment variable that grpc-js
  * reads once, when it is first loaded.
  */
 import { isIP, isIPv4 } from 'node:net';

@@ -2,12 +2,14 @@
  * `npm run sample:client` / dist/client.js / the client image: configured by the environment
  * (DESIGN.md "Process contract"). Prints one RpcRecord line per RPC on stdout; a bad setting
  * prints one line on stderr and exits with code 2; SIGTERM / SIGINT prints a summary line, exit 0.
+ *
+ * Nothing here may load grpc-js before the configuration is read: grpc-js reads
+ * GRPC_NODE_USE_ALTERNATIVE_RESOLVER once, when it is loaded, and without it a
+ * `dns://<server>/<name>:<port>` target silently ignores <server> (facts.md). So only pure
+ * modules are imported statically; the RPC loop is required after the variable is set.
  */
-// Must stay the first import: it sets an env var grpc-js reads when it loads (see bootstrap.ts).
-import './bootstrap';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
-import { clientConfigFromEnv } from './config';
-import { GreeterLoop } from './greeterLoop';
+import { clientConfigFromEnv, dnsAuthority, type ClientConfig } from './config';
 
 const PROGRAM = 'greeter-client';
 
@@ -20,17 +22,35 @@ function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
 }
 
+function jsonLine(value: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...value })}\n`);
+}
+
 function main(): void {
-  let loop: GreeterLoop;
+  let config: ClientConfig;
   try {
-    loop = new GreeterLoop(clientConfigFromEnv(process.env));
+    config = clientConfigFromEnv(process.env);
   } catch (err) {
     if (err instanceof ConfigError) fail(`invalid configuration: ${err.message}`, CONFIG_ERROR_EXIT_CODE);
     fail(oneLine(err), 1);
   }
+  if (dnsAuthority(config.target) !== undefined) {
+    // Only for such targets: the alternative resolver (c-ares) skips /etc/hosts, which
+    // `dns:///localhost:9000` (the envoy-sidecar chapter) relies on.
+    process.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER = 'true';
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GreeterLoop } = require('./greeterLoop') as typeof import('./greeterLoop');
+  let loop: InstanceType<typeof GreeterLoop>;
+  try {
+    loop = new GreeterLoop(config);
+  } catch (err) {
+    fail(oneLine(err), 1);
+  }
 
   // The client must outlive anything a resolver or a library does wrong in the background:
-  // report it (not an RpcRecord) and keep calling.
+  // report it on stderr (one JSON line) and keep calling.
   const report = (err: unknown): void => {
     process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'error', error: oneLine(err) })}\n`);
   };
@@ -41,30 +61,27 @@ function main(): void {
   const onSignal = (): void => {
     if (stopping) {
       // A second signal: print what we have and go.
-      process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...loop.summary() })}\n`);
+      jsonLine({ ...loop.summary() });
       process.exit(0);
     }
     stopping = true;
     void loop.stop().then((summary) => {
-      process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...summary })}\n`);
+      jsonLine({ ...summary });
       process.exit(0);
     });
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  process.stdout.write(
-    `${JSON.stringify({
-      ts: new Date().toISOString(),
-      event: 'started',
-      client: loop.config.podName,
-      chapter: loop.config.chapter,
-      target: loop.config.target,
-      lbPolicy: loop.config.lbPolicy,
-      intervalMs: loop.config.intervalMs,
-      deadlineMs: loop.config.deadlineMs,
-    })}\n`,
-  );
+  jsonLine({
+    event: 'started',
+    client: config.podName,
+    chapter: config.chapter,
+    target: config.target,
+    lbPolicy: config.lbPolicy,
+    intervalMs: config.intervalMs,
+    deadlineMs: config.deadlineMs,
+  });
   loop.start();
 }
 

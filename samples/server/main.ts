@@ -4,7 +4,7 @@
  * SIGTERM / SIGINT: graceful stop, exit 0; a second signal forces the stop at once.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
-import { serverConfigFromEnv, startGreeterServer, type GreeterServerHandle } from './greeterServer';
+import { serverConfigFromEnv, type ServerConfig } from './config';
 
 const PROGRAM = 'greeter-server';
 
@@ -13,8 +13,12 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+}
+
 async function main(): Promise<void> {
-  let config;
+  let config: ServerConfig;
   try {
     config = serverConfigFromEnv(process.env);
   } catch (err) {
@@ -22,11 +26,14 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  let server: GreeterServerHandle;
+  // Loaded only once the configuration is known to be good: a typo fails in a blink.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startGreeterServer } = require('./greeterServer') as typeof import('./greeterServer');
+  let server: Awaited<ReturnType<typeof startGreeterServer>>;
   try {
     server = await startGreeterServer(config);
   } catch (err) {
-    fail(err instanceof Error ? err.message : String(err), 1);
+    fail(oneLine(err), 1);
   }
 
   let signals = 0;
@@ -43,4 +50,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));
+main().catch((err: unknown) => fail(oneLine(err), 1));
