@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# The greeter server image: grpc-lb-lab/greeter-server:dev.
+# Build from the repository root (the extension's "Build Images" does this with minikube's docker-env):
+#   docker build --file samples/images/server.Dockerfile --tag grpc-lb-lab/greeter-server:dev .
+
+FROM node:20.20.0-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY proto ./proto
+COPY samples ./samples
+# dist/server.js (esbuild) + proto/ + only the node_modules the bundle leaves external
+RUN node samples/images/bundle.mjs server /out
+
+FROM node:20.20.0-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=0:0 /out ./
+# the image's "node" user; the manifests run it with runAsNonRoot and a read-only root filesystem
+USER 1000:1000
+EXPOSE 50051
+ENTRYPOINT ["node", "dist/server.js"]
