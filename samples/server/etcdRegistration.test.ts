@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Etcd3 } from 'etcd3';
+import { startEtcd, type EtcdProcess } from '../resolvers/testing/etcdProcess';
+import { freePorts, pollUntil, SampleChild, startServerProcess } from './testHarness';
+
+// Real etcd (apt: etcd-server) on free loopback ports, real server and client processes.
+describe('server registration in etcd', () => {
+  let etcd: EtcdProcess;
+  let kv: Etcd3;
+  const children: SampleChild[] = [];
+
+  before(async () => {
+    etcd = await startEtcd();
+    kv = new Etcd3({ hosts: etcd.endpoints });
+  });
+
+  after(async () => {
+    await Promise.all(children.map((c) => c.destroy()));
+    kv?.close();
+    await etcd?.stop();
+  });
+
+  test('registers greeter-server/<ip>:<port> (Go naming layout, under a lease), serves etcd:/// clients, and deregisters during the drain', async () => {
+    const [portA, portB] = await freePorts(2);
+    const env = { ETCD_ENDPOINTS: etcd.endpoints.join(','), ETCD_TTL_SECONDS: '5', DRAIN_MS: '1500' };
+    const [a, b] = await Promise.all([startServerProcess(portA, 'etcd-a', env), startServerProcess(portB, 'etcd-b', env)]);
+    children.push(a, b);
+    await Promise.all([a.waitForEvent('registered'), b.waitForEvent('registered')]);
+
+    const keyA = `greeter-server/127.0.0.1:${portA}`;
+    assert.equal(await kv.get(keyA).string(), `{"Op":0,"Addr":"127.0.0.1:${portA}","Metadata":null}`);
+    const entries = await kv.getAll().prefix('greeter-server/').exec();
+    assert.equal(entries.kvs.length, 2);
+    for (const entry of entries.kvs) assert.notEqual(String(entry.lease), '0', 'the key is bound to a lease');
+
+    const client = SampleChild.spawn('client', 'etcd-client', {
+      TARGET: 'etcd:///greeter-server',
+      ETCD_ENDPOINTS: etcd.endpoints.join(','),
+      POD_NAME: 'etcd-client',
+      INTERVAL_MS: '10',
+    });
+    children.push(client);
+    await client.waitFor('RPCs on both servers', () => new Set(client.records().map((r) => r.server)).size >= 2);
+    assert.deepEqual([...new Set(client.records().map((r) => r.server))].sort(), ['etcd-a', 'etcd-b']);
+
+    a.signal('SIGTERM');
+    await a.waitForEvent('draining');
+    await pollUntil('the key to disappear', async () => (await kv.get(keyA).string()) === null, 3000);
+    assert.equal(a.events().some((e) => e.event === 'stopped'), false, 'deregistered before the server stopped');
+    assert.equal((await a.exited).code, 0);
+    const afterStop = client.records().length;
+    await client.waitFor('30 more RPCs', () => client.records().length >= afterStop + 30);
+    client.signal('SIGTERM');
+    await client.exited;
+    const records = client.records();
+    assert.equal(records.filter((r) => !r.ok).length, 0, 'no failed RPCs while a registered server left');
+    assert.deepEqual([...new Set(records.slice(afterStop).map((r) => r.server))], ['etcd-b']);
+  });
+
+  test('etcd down at start: the server serves anyway, logs registration-failed, and registers once etcd is back', async () => {
+    const [port] = await freePorts(1);
+    await etcd.kill();
+    const server = await startServerProcess(port, 'etcd-late', { ETCD_ENDPOINTS: etcd.endpoints.join(','), ETCD_TTL_SECONDS: '5' });
+    children.push(server);
+    await server.waitForEvent('registration-failed', 20_000);
+    await etcd.restart();
+    await server.waitForEvent('registered', 20_000);
+    assert.equal(await kv.get(`greeter-server/127.0.0.1:${port}`).string(), `{"Op":0,"Addr":"127.0.0.1:${port}","Metadata":null}`);
+    server.signal('SIGTERM');
+    assert.equal((await server.exited).code, 0);
+    assert.equal(await kv.get(`greeter-server/127.0.0.1:${port}`).string(), null, 'revoked on shutdown');
+  });
+});
