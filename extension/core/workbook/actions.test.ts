@@ -23,6 +23,8 @@ test('every documented action parses to its typed form', () => {
   assert.deepEqual(ok('apply headless'), { kind: 'apply', chapter: 'headless' });
   assert.deepEqual(ok('tail envoy-sidecar'), { kind: 'tail', chapter: 'envoy-sidecar' });
   assert.deepEqual(ok('clean max-age'), { kind: 'clean', chapter: 'max-age' });
+  assert.deepEqual(ok('clean all'), { kind: 'clean', chapter: 'all' });
+  assert.equal(err('apply all').code, 'unknown-chapter');
   assert.deepEqual(ok('scale greeter-server 5'), { kind: 'scale', deployment: 'greeter-server', replicas: 5 });
   assert.deepEqual(ok('scale greeter-server 0'), { kind: 'scale', deployment: 'greeter-server', replicas: 0 });
   assert.deepEqual(ok('experiment scale-up'), { kind: 'experiment', experiment: 'scale-up' });
@@ -47,7 +49,7 @@ test('an unknown action is named and the valid ones are listed', () => {
   assert.equal(e.code, 'unknown-action');
   assert.equal(e.token, 'deploy');
   assert.match(e.message, /unknown action "deploy"/);
-  for (const verb of ['doctor', 'apply <chapter>', 'scale greeter-server <replicas>', 'tail <chapter>', 'experiment', 'lab <scenario>', 'clean <chapter>']) {
+  for (const verb of ['doctor', 'apply <chapter>', 'scale greeter-server <replicas>', 'tail <chapter>', 'experiment', 'lab <scenario>', 'clean <chapter|all>']) {
     assert.ok(e.message.includes(verb), `message lists ${verb}: ${e.message}`);
   }
   assert.match(err('start kind').message, /did you mean "start minikube"/);
@@ -88,7 +90,7 @@ test('a cell is parsed line by line with line numbers for actions and errors', (
 });
 
 test('formatAction is the inverse of parseActionLine', () => {
-  const lines = ['doctor', 'start minikube', 'build images', 'open kiali', 'apply istio', 'tail etcd', 'clean proxyless',
+  const lines = ['doctor', 'start minikube', 'build images', 'open kiali', 'apply istio', 'tail etcd', 'clean proxyless', 'clean all',
     'scale greeter-server 3', 'experiment rollout', 'lab max-age'];
   for (const line of lines) {
     const action = ok(line);

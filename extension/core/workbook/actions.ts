@@ -12,7 +12,7 @@ import { CHAPTER_IDS, LAB_SCENARIO_IDS, isChapterId, type ChapterId, type LabSce
  *   tail <chapter>              → grpcLb.tailClientLogs(chapter)
  *   experiment <kind>           → grpcLb.runExperiment(kind): scale-up | scale-down | rollout
  *   lab <scenario>              → grpcLb.startLocalLab(scenario)
- *   clean <chapter>             → grpcLb.cleanUp(chapter)
+ *   clean <chapter>|all         → grpcLb.cleanUp(chapter | 'all')
  *   open kiali                  → grpcLb.openKiali
  */
 
@@ -34,7 +34,8 @@ export type WorkbookAction =
   | { kind: 'tail'; chapter: ChapterId }
   | { kind: 'experiment'; experiment: ExperimentKind }
   | { kind: 'lab'; scenario: LabScenarioId }
-  | { kind: 'clean'; chapter: ChapterId }
+  /** `all` also deletes the tutorial's namespaces. */
+  | { kind: 'clean'; chapter: ChapterId | 'all' }
   | { kind: 'openKiali' };
 
 /** The action lines as users write them, for error messages and completion. */
@@ -47,7 +48,7 @@ export const ACTION_SYNTAX: readonly string[] = [
   'tail <chapter>',
   'experiment <scale-up|scale-down|rollout>',
   'lab <scenario>',
-  'clean <chapter>',
+  'clean <chapter|all>',
   'open kiali',
 ];
 
@@ -143,8 +144,10 @@ export function parseActionLine(line: string): ActionLineResult {
     case 'apply':
     case 'tail':
     case 'clean': {
+      if (verb === 'clean' && args.length === 1 && args[0] === 'all') return { ok: true, action: { kind: 'clean', chapter: 'all' } };
       const parsed = chapterArg(verb, args);
-      return 'chapter' in parsed ? { ok: true, action: { kind: verb, chapter: parsed.chapter } } : parsed;
+      if (!('chapter' in parsed)) return parsed;
+      return { ok: true, action: { kind: verb, chapter: parsed.chapter } as WorkbookAction };
     }
     case 'scale': {
       const [deployment, count, ...extra] = args;

@@ -1,0 +1,257 @@
+// Draws the walkthrough diagrams (walkthroughs/media/<step>.svg) from small scene descriptions, so that
+// every chapter's picture shares one visual language. Run: node walkthroughs/media/draw.mjs
+//
+// The SVGs are shown as images inside VS Code's walkthrough page, in light and dark themes alike, so they
+// use no theme variables: shapes are filled with mid-tone colours that read on white and on near-black,
+// their text is white on those fills, and the few free-standing labels use a mid grey (adjusted with
+// prefers-color-scheme where the renderer supports it).
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const OUT = dirname(fileURLToPath(import.meta.url));
+const W = 640;
+const H = 340;
+
+/** Fill colours by role; all keep white text at about 4.5:1 or better. */
+const FILL = {
+  client: '#2f6fc4',
+  server: '#1f7f55',
+  proxy: '#b25a10',
+  control: '#7350b8',
+  infra: '#55657a',
+  idle: '#6f757e',
+  danger: '#b63b3b',
+};
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function box(x, y, w, h, role, label, sub) {
+  const dashed = role === 'idle' ? ' stroke-dasharray="5 4" class="ghost"' : '';
+  const cy = sub ? y + h / 2 - 6 : y + h / 2;
+  return [
+    `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8" fill="${FILL[role]}"${dashed}/>`,
+    `<text x="${x + w / 2}" y="${cy}" class="in" text-anchor="middle" dominant-baseline="central">${esc(label)}</text>`,
+    sub ? `<text x="${x + w / 2}" y="${cy + 15}" class="in sub" text-anchor="middle" dominant-baseline="central">${esc(sub)}</text>` : '',
+  ].join('');
+}
+
+/** A dashed outline with a caption: a namespace, a pod, a node. */
+function group(x, y, w, h, caption) {
+  return `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="12" class="group"/><text x="${x + 10}" y="${y + 16}" class="cap">${esc(caption)}</text>`;
+}
+
+/** An arrow; kind: 'rpc' (solid, thick), 'conn' (solid), 'watch' (dashed), 'none' (dotted, no traffic). */
+function arrow(x1, y1, x2, y2, kind = 'conn', width) {
+  const cls = { rpc: 'rpc', conn: 'conn', watch: 'watch', none: 'none' }[kind];
+  const sw = width ? ` stroke-width="${width}"` : '';
+  return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" class="${cls}"${sw} marker-end="url(#head-${cls})"/>`;
+}
+
+/** A curved arrow through a control point. */
+function curve(x1, y1, cx, cy, x2, y2, kind = 'conn') {
+  return `<path d="M${x1} ${y1} Q${cx} ${cy} ${x2} ${y2}" class="${kind}" fill="none" marker-end="url(#head-${kind})"/>`;
+}
+
+/** A small filled label, readable on any background. */
+function pill(x, y, text, role = 'infra') {
+  const w = text.length * 6.4 + 16;
+  return `<rect x="${x - w / 2}" y="${y - 10}" width="${w}" height="20" rx="10" fill="${FILL[role]}"/><text x="${x}" y="${y}" class="in small" text-anchor="middle" dominant-baseline="central">${esc(text)}</text>`;
+}
+
+/** Free-standing text (mid grey). */
+function note(x, y, text, anchor = 'middle') {
+  return `<text x="${x}" y="${y}" class="note" text-anchor="${anchor}">${esc(text)}</text>`;
+}
+
+function svg(title, desc, body) {
+  const heads = ['rpc', 'conn', 'watch', 'none']
+    .map((k) => `<marker id="head-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="head-${k}"/></marker>`)
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="t d">
+<title id="t">${esc(title)}</title>
+<desc id="d">${esc(desc)}</desc>
+<style>
+text{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Ubuntu,"Noto Sans",sans-serif;font-size:13px}
+.in{fill:#fff;font-weight:600}.sub{font-weight:400;font-size:11px}.small{font-size:11px}
+.note{fill:#868b93;font-size:12px;font-weight:600}.cap{fill:#868b93;font-size:11px;font-weight:600}
+.group{fill:none;stroke:#868b93;stroke-width:1.5;stroke-dasharray:6 5}
+.ghost{stroke:#868b93;stroke-width:2}
+line,path{stroke-linecap:round}
+.rpc{stroke:#2f6fc4;stroke-width:4}.conn{stroke:#868b93;stroke-width:2}
+.watch{stroke:#7350b8;stroke-width:2;stroke-dasharray:6 4}.none{stroke:#868b93;stroke-width:1.5;stroke-dasharray:2 5}
+.head-rpc{fill:#2f6fc4}.head-conn,.head-none{fill:#868b93}.head-watch{fill:#7350b8}
+@media (prefers-color-scheme:dark){.note,.cap{fill:#a9aeb6}.group{stroke:#9aa0a8}}
+</style>
+<defs>${heads}</defs>
+${body.join('\n')}
+</svg>
+`;
+}
+
+/** Three server pods in a column at x, from y0, each 150×44, 58 apart. Returns [svg, centers]. */
+function servers(x, y0, names = ['server-1', 'server-2', 'server-3'], roles = []) {
+  return names.map((n, i) => box(x, y0 + i * 58, 150, 44, roles[i] ?? 'server', 'greeter-server', n));
+}
+const srvY = (y0, i) => y0 + i * 58 + 22;
+
+const DIAGRAMS = {
+  setup: svg('The tools of this tutorial', 'VS Code with the gRPC LB extension uses minikube and docker for the cluster chapters, istioctl for the mesh chapters and etcd for the local lab; kubectl is optional.', [
+    box(30, 140, 170, 60, 'client', 'VS Code', 'gRPC LB extension'),
+    box(300, 20, 150, 44, 'infra', 'minikube', 'the cluster'),
+    box(300, 82, 150, 44, 'infra', 'docker', 'builds the images'),
+    box(300, 144, 150, 44, 'idle', 'kubectl', 'optional'),
+    box(300, 206, 150, 44, 'control', 'istioctl', 'Istio chapters'),
+    box(300, 268, 150, 44, 'server', 'etcd', 'local lab only'),
+    arrow(200, 160, 298, 42), arrow(200, 166, 298, 104), arrow(200, 170, 298, 166, 'none'),
+    arrow(200, 176, 298, 228), arrow(200, 182, 298, 290),
+    box(480, 140, 140, 60, 'server', 'local lab', '127.0.0.1, no cluster'),
+    arrow(450, 290, 500, 202, 'conn'),
+    note(550, 230, 'real gRPC servers'), note(550, 246, 'and clients'),
+  ]),
+  'setup-minikube': svg('minikube', 'minikube runs a one-node Kubernetes cluster in a docker container; the extension reaches it through the Kubernetes API with the minikube kube context.', [
+    box(20, 140, 160, 60, 'client', 'VS Code', 'gRPC LB extension'),
+    group(240, 20, 380, 300, 'docker container'),
+    group(260, 50, 340, 255, 'minikube node'),
+    box(280, 80, 140, 44, 'control', 'API server', 'Kubernetes'),
+    ...[0, 1, 2].map((i) => box(450, 80 + i * 56, 130, 44, 'server', 'greeter-server', `pod ${i + 1}`)),
+    ...[0, 1].map((i) => box(280, 160 + i * 56, 140, 44, 'client', 'greeter-client', `pod ${i + 1}`)),
+    arrow(180, 160, 278, 104, 'conn'),
+    pill(215, 228, 'context: minikube', 'infra'),
+  ]),
+  'setup-images': svg('Building the images', 'docker builds the server and client images inside minikube using minikube docker-env, so the pods start them without a registry.', [
+    box(20, 60, 160, 52, 'infra', 'samples/', 'server + client code'),
+    box(20, 200, 160, 52, 'client', 'Build Images', 'reads minikube docker-env'),
+    arrow(100, 112, 100, 198, 'conn'),
+    group(240, 20, 380, 300, 'minikube'),
+    box(270, 60, 150, 52, 'proxy', 'docker daemon', 'inside minikube'),
+    box(450, 50, 150, 44, 'infra', 'greeter-server:dev', 'image'),
+    box(450, 110, 150, 44, 'infra', 'greeter-client:dev', 'image'),
+    arrow(180, 220, 268, 96, 'conn'),
+    arrow(420, 80, 448, 72, 'conn'), arrow(420, 92, 448, 130, 'conn'),
+    box(270, 230, 150, 44, 'server', 'greeter-server', 'pods'),
+    box(450, 230, 150, 44, 'client', 'greeter-client', 'pods'),
+    arrow(525, 156, 525, 228, 'conn'), arrow(500, 96, 360, 228, 'conn'),
+    note(430, 304, 'imagePullPolicy: IfNotPresent, no registry'),
+  ]),
+  clusterip: svg('ClusterIP', 'Each client opens one HTTP/2 connection to the ClusterIP; kube-proxy sends each connection to one pod, so each client sends all its RPCs to one pod and one pod may get none.', [
+    box(20, 70, 140, 50, 'client', 'client 1', 'one connection'),
+    box(20, 220, 140, 50, 'client', 'client 2', 'one connection'),
+    box(240, 120, 140, 100, 'infra', 'Service', 'ClusterIP · L4'),
+    note(310, 240, 'kube-proxy picks a pod'), note(310, 256, 'per connection'),
+    ...servers(470, 62, ['server-1', 'server-2', 'server-3'], ['server', 'idle', 'server']),
+    arrow(160, 95, 238, 150, 'rpc'), arrow(160, 245, 238, 190, 'rpc'),
+    arrow(380, 150, 468, srvY(62, 0), 'rpc'), arrow(380, 190, 468, srvY(62, 2), 'rpc'),
+    pill(425, 128, '100 %', 'client'), pill(425, 222, '100 %', 'client'),
+    note(545, 260, 'server-2: no RPCs'),
+  ]),
+  headless: svg('Headless Service and DNS', 'DNS returns every pod IP; each client opens a connection to each pod and spreads its RPCs; a pod added later gets nothing until a connection drops.', [
+    box(20, 70, 130, 50, 'client', 'client 1', 'round_robin'),
+    box(20, 210, 130, 50, 'client', 'client 2', 'round_robin'),
+    box(210, 10, 200, 44, 'infra', 'DNS', 'greeter-server-headless → 3 IPs'),
+    arrow(85, 68, 208, 36, 'watch'), note(120, 40, 'once'),
+    ...servers(470, 40),
+    box(470, 226, 150, 44, 'idle', 'greeter-server', 'new pod'),
+    ...[0, 1, 2].flatMap((i) => [arrow(150, 95, 468, srvY(40, i), 'rpc', 2.5), arrow(150, 235, 468, srvY(40, i), 'rpc', 2.5)]),
+    arrow(150, 245, 468, 248, 'none'),
+    pill(300, 300, 'scale-up: not seen until a connection drops', 'danger'),
+  ]),
+  endpoints: svg('EndpointSlice resolver', 'The kubernetes resolver in each client watches EndpointSlices through the API server, with a namespaced Role; clients spread RPCs over the ready pods.', [
+    box(20, 10, 170, 50, 'control', 'API server', 'EndpointSlices'),
+    pill(335, 35, 'Role: get · list · watch endpointslices', 'control'),
+    box(20, 110, 150, 50, 'client', 'client 1', 'kubernetes:///'),
+    box(20, 240, 150, 50, 'client', 'client 2', 'kubernetes:///'),
+    arrow(95, 108, 95, 62, 'watch'), curve(20, 265, -10, 160, 30, 62, 'watch'),
+    note(120, 88, 'watch', 'start'),
+    ...servers(470, 100),
+    ...[0, 1, 2].flatMap((i) => [arrow(170, 135, 468, srvY(100, i), 'rpc', 2.5), arrow(170, 265, 468, srvY(100, i), 'rpc', 2.5)]),
+    note(545, 290, 'ready endpoints only'),
+    note(320, 322, 'without the Role: a 403 that names it'),
+  ]),
+  envoy: svg('Envoy proxy', 'Clients hold one connection each to Envoy; Envoy balances every request over the pods found by STRICT_DNS on the headless Service; its admin port shows per-host rq_total.', [
+    box(20, 70, 130, 50, 'client', 'client 1', 'dns:///envoy'),
+    box(20, 220, 130, 50, 'client', 'client 2', 'dns:///envoy'),
+    box(230, 120, 150, 100, 'proxy', 'Envoy', 'L7 · ROUND_ROBIN'),
+    arrow(150, 95, 228, 150, 'rpc'), arrow(150, 245, 228, 190, 'rpc'),
+    ...servers(470, 62),
+    ...[0, 1, 2].map((i) => arrow(380, 170, 468, srvY(62, i), 'rpc', 3)),
+    pill(305, 250, 'STRICT_DNS · HTTP/2 · gRPC health checks', 'proxy'),
+    pill(305, 90, 'admin :9901 /clusters → rq_total', 'infra'),
+    note(305, 290, 'one connection per client, spread per request'),
+  ]),
+  etcd: svg('etcd registry', 'Servers put their address into etcd under a lease and keep it alive; clients watch the prefix and spread RPCs; a killed server leaves when its lease expires.', [
+    box(20, 80, 130, 50, 'client', 'client 1', 'etcd:///'),
+    box(20, 220, 130, 50, 'client', 'client 2', 'etcd:///'),
+    box(230, 10, 170, 50, 'control', 'etcd', 'greeter-server/ip:port'),
+    curve(85, 78, 100, 30, 228, 30, 'watch'), note(120, 24, 'watch prefix'),
+    ...servers(470, 80, ['server-1', 'server-2', 'killed'], ['server', 'server', 'idle']),
+    curve(545, 78, 520, 30, 402, 32, 'watch'), note(620, 24, 'put with a lease (TTL 10 s)', 'end'),
+    ...[0, 1].flatMap((i) => [arrow(150, 105, 468, srvY(80, i), 'rpc', 2.5), arrow(150, 245, 468, srvY(80, i), 'rpc', 2.5)]),
+    pill(545, 298, 'key expires after the TTL', 'danger'),
+  ]),
+  'envoy-sidecar': svg('Envoy as a sidecar', 'Each client pod has its own Envoy listening on localhost:9000, which spreads requests over the server pods.', [
+    group(10, 30, 300, 110, 'client pod 1'),
+    box(25, 60, 120, 50, 'client', 'client', 'localhost:9000'),
+    box(170, 60, 125, 50, 'proxy', 'Envoy', 'sidecar'),
+    arrow(145, 85, 168, 85, 'rpc'),
+    group(10, 190, 300, 110, 'client pod 2'),
+    box(25, 220, 120, 50, 'client', 'client', 'localhost:9000'),
+    box(170, 220, 125, 50, 'proxy', 'Envoy', 'sidecar'),
+    arrow(145, 245, 168, 245, 'rpc'),
+    ...servers(470, 62),
+    ...[0, 1, 2].flatMap((i) => [arrow(295, 85, 468, srvY(62, i), 'rpc', 2.5), arrow(295, 245, 468, srvY(62, i), 'rpc', 2.5)]),
+    note(390, 320, 'no central proxy'),
+  ]),
+  istio: svg('Istio service mesh', 'In the grpc-lb-mesh namespace every pod has an Envoy sidecar configured by istiod; the client sidecar balances requests ROUND_ROBIN; Kiali draws the graph from Prometheus.', [
+    group(5, 60, 630, 275, 'namespace grpc-lb-mesh · istio-injection=enabled'),
+    box(220, 5, 130, 44, 'control', 'istiod', 'xDS'),
+    box(470, 5, 150, 44, 'infra', 'Kiali', '+ Prometheus'),
+    box(20, 110, 110, 44, 'client', 'client 1', ''), box(135, 110, 80, 44, 'proxy', 'sidecar', ''),
+    box(20, 240, 110, 44, 'client', 'client 2', ''), box(135, 240, 80, 44, 'proxy', 'sidecar', ''),
+    ...[0, 1, 2].flatMap((i) => [box(420, 90 + i * 70, 80, 44, 'proxy', 'sidecar', ''), box(505, 90 + i * 70, 120, 44, 'server', 'greeter-server', '')]),
+    ...[0, 1, 2].flatMap((i) => [arrow(215, 132, 418, 112 + i * 70, 'rpc', 2.5), arrow(215, 262, 418, 112 + i * 70, 'rpc', 2.5)]),
+    curve(260, 49, 200, 80, 180, 108, 'watch'),
+    pill(315, 320, 'DestinationRule: ROUND_ROBIN · port name grpc', 'control'),
+  ]),
+  proxyless: svg('Proxyless gRPC', 'Clients speak xDS to istiod directly, with a bootstrap written by the grpc-agent; no Envoy is in the request path and the server pods have no sidecar.', [
+    group(5, 60, 630, 275, 'namespace grpc-lb-mesh'),
+    box(230, 5, 170, 44, 'control', 'istiod', 'xDS control plane'),
+    group(15, 90, 200, 80, 'client pod 1'), box(25, 112, 180, 46, 'client', 'gRPC client', 'xds:///greeter-server…'),
+    group(15, 220, 200, 80, 'client pod 2'), box(25, 242, 180, 46, 'client', 'gRPC client', 'xds:///greeter-server…'),
+    curve(115, 110, 150, 40, 228, 27, 'watch'), curve(205, 262, 300, 150, 300, 51, 'watch'),
+    ...servers(470, 90),
+    ...[0, 1, 2].flatMap((i) => [arrow(205, 135, 468, srvY(90, i), 'rpc', 2.5), arrow(205, 265, 468, srvY(90, i), 'rpc', 2.5)]),
+    note(545, 280, 'no sidecars'),
+    pill(330, 318, 'grpc-agent writes GRPC_XDS_BOOTSTRAP', 'control'),
+  ]),
+  'max-age': svg('Max connection age', 'Servers close each connection after the max age with a GOAWAY; the client resolves DNS again (at most once per second) and starts sending RPCs to the new pod.', [
+    box(20, 90, 140, 50, 'client', 'client 1', 'dns min 1 s'),
+    box(20, 220, 140, 50, 'client', 'client 2', 'dns min 1 s'),
+    box(210, 10, 200, 44, 'infra', 'DNS', 'greeter-server-headless'),
+    curve(90, 88, 100, 30, 208, 30, 'watch'), note(20, 180, 'DNS again after', 'start'), note(20, 196, 'each GOAWAY', 'start'),
+    ...servers(470, 40),
+    box(470, 226, 150, 44, 'server', 'greeter-server', 'new pod'),
+    ...[0, 1, 2].flatMap((i) => [arrow(160, 115, 468, srvY(40, i), 'rpc', 2.5), arrow(160, 245, 468, srvY(40, i), 'rpc', 2.5)]),
+    arrow(160, 120, 468, 248, 'rpc', 2.5), arrow(160, 250, 468, 250, 'rpc', 2.5),
+    pill(545, 300, 'GOAWAY after max age', 'server'),
+    pill(280, 320, 'new pod used within about one age', 'client'),
+  ]),
+  'clean-up': svg('Clean-up by label', 'Clean-up deletes only objects labelled app.kubernetes.io/part-of=grpc-lb-lab and grpc-lb.dev/chapter for the chapter; other objects in the cluster are not touched.', [
+    pill(320, 24, 'part-of=grpc-lb-lab · grpc-lb.dev/chapter=<id>', 'danger'),
+    group(20, 50, 380, 270, 'labelled: deleted'),
+    box(40, 80, 160, 44, 'server', 'Deployment', 'greeter-server'),
+    box(220, 80, 160, 44, 'client', 'Deployment', 'greeter-client-<id>'),
+    box(40, 140, 160, 44, 'infra', 'Service', 'greeter-server'),
+    box(220, 140, 160, 44, 'infra', 'Service', 'greeter-server-headless'),
+    box(40, 200, 160, 44, 'proxy', 'Envoy / etcd', 'where the chapter has them'),
+    box(220, 200, 160, 44, 'control', 'Role, ConfigMap', '…'),
+    box(110, 262, 200, 44, 'infra', 'Namespaces', 'only when cleaning up all'),
+    group(430, 50, 190, 270, 'everything else: kept'),
+    box(450, 100, 150, 44, 'idle', 'your workloads', ''),
+    box(450, 170, 150, 44, 'idle', 'kube-system', ''),
+    box(450, 240, 150, 44, 'idle', 'istio-system', ''),
+  ]),
+};
+
+for (const [id, content] of Object.entries(DIAGRAMS)) writeFileSync(join(OUT, `${id}.svg`), content);
+console.log(`wrote ${Object.keys(DIAGRAMS).length} diagrams to ${OUT}`);
