@@ -52,6 +52,8 @@ export interface ExperimentTimings {
   settleMs: number;
   /** Pod poll interval. Default 250 ms. */
   pollMs: number;
+  /** How long to wait for the first client log line before saying the chapter is not running. Default 30 s. */
+  firstLineTimeoutMs: number;
 }
 
 export const DEFAULT_EXPERIMENT_TIMINGS: ExperimentTimings = {
@@ -60,6 +62,7 @@ export const DEFAULT_EXPERIMENT_TIMINGS: ExperimentTimings = {
   readyTimeoutMs: 180_000,
   settleMs: 3000,
   pollMs: 250,
+  firstLineTimeoutMs: 30_000,
 };
 
 export interface ExperimentOptions {
@@ -219,11 +222,12 @@ export async function runClusterExperiment(
         throw toTrafficError(err, { namespace, what: `read deployment ${SERVER_DEPLOYMENT}` });
       });
     const replicas = dep.spec?.replicas ?? 1;
-    await waitFor('client RPC lines', 30_000, async () => (model.snapshot().totalRpcs > 0 ? true : undefined)).catch((err) => {
+    await waitFor('client RPC lines', t.firstLineTimeoutMs, async () => (model.snapshot().totalRpcs > 0 ? true : undefined)).catch((err) => {
       if (TrafficError.is(err, 'timeout')) {
         throw new TrafficError(
           'notDeployed',
-          `no RPC log lines from the ${options.chapter} clients in namespace ${namespace} within 30 s; apply the chapter first`,
+          `no RPC log lines from the ${options.chapter} clients in namespace ${namespace} within ` +
+            `${Math.round(t.firstLineTimeoutMs / 1000)} s; apply the chapter first`,
           { namespace },
         );
       }

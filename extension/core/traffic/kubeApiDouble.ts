@@ -1,7 +1,8 @@
 /**
  * An HTTP double of the parts of the Kubernetes API the traffic follower and experiments use:
- * pods list + watch (label selector) and pods/<name>/log with follow/timestamps/sinceTime/tailLines.
- * Test and bench support only — it never
+ * pods list + watch (label selector), pods/<name>/log with follow/timestamps/sinceTime/tailLines, and
+ * apps/v1 deployments (get, merge-patch of the deployment and of its scale subresource — the test
+ * plays the controller through `onDeploymentPatched`). Test and bench support only — it never
  * pretends to be more than this; each behaviour mirrors what a real API server/kubelet does for
  * the same request (e.g. a missing `container` → 400, sinceTime with second precision).
  */
@@ -31,6 +32,13 @@ interface LogStream {
   res: http.ServerResponse;
 }
 
+export interface DoubleDeployment {
+  name: string;
+  namespace: string;
+  replicas: number;
+  annotations: Record<string, string>;
+}
+
 export interface DoubleRequest {
   method: string;
   path: string;
@@ -46,6 +54,9 @@ export class KubeApiDouble {
   private resourceVersion = 1;
   private lastNs = 0n;
   readonly requests: DoubleRequest[] = [];
+  readonly deployments = new Map<string, DoubleDeployment>();
+  /** Called after a deployment or its scale was patched (the test acts as the controller). */
+  onDeploymentPatched: ((d: DoubleDeployment, what: 'scale' | 'template') => void) | undefined;
   /** When set, every request is answered with this status (401/403 to test RBAC errors). */
   forbidStatus: number | undefined;
   port = 0;
@@ -203,6 +214,33 @@ export class KubeApiDouble {
     if (this.forbidStatus !== undefined) {
       return json(res, this.forbidStatus, status(this.forbidStatus, 'pods is forbidden: User "double-user" cannot list resource "pods"'));
     }
+    const dep = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/deployments\/([^/]+?)(\/scale)?$/.exec(url.pathname);
+    if (dep) {
+      const d = this.deployments.get(decodeURIComponent(dep[2]!));
+      if (!d || d.namespace !== decodeURIComponent(dep[1]!)) return json(res, 404, status(404, 'deployments.apps not found'));
+      if (req.method === 'GET') return json(res, 200, deploymentJson(d));
+      if (req.method === 'PATCH') {
+        let body = '';
+        req.setEncoding('utf8');
+        req.on('data', (c: string) => (body += c));
+        req.on('end', () => {
+          if (!String(req.headers['content-type']).startsWith('application/merge-patch+json')) {
+            return json(res, 415, status(415, `the double only takes merge patches, got ${req.headers['content-type']}`));
+          }
+          const patch = JSON.parse(body) as {
+            spec?: { replicas?: number; template?: { metadata?: { annotations?: Record<string, string> } } };
+          };
+          if (dep[3]) {
+            if (typeof patch.spec?.replicas === 'number') d.replicas = patch.spec.replicas;
+          } else {
+            Object.assign(d.annotations, patch.spec?.template?.metadata?.annotations ?? {});
+          }
+          json(res, 200, deploymentJson(d));
+          this.onDeploymentPatched?.(d, dep[3] ? 'scale' : 'template');
+        });
+        return;
+      }
+    }
     const podsList = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
     const podLog = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/log$/.exec(url.pathname);
     if (req.method === 'GET' && podsList) {
@@ -262,6 +300,20 @@ export class KubeApiDouble {
     }
     json(res, 404, status(404, `the double does not serve ${req.method} ${url.pathname}`));
   }
+}
+
+function deploymentJson(d: DoubleDeployment): unknown {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: d.name, namespace: d.namespace, generation: 1 },
+    spec: {
+      replicas: d.replicas,
+      selector: { matchLabels: { 'app.kubernetes.io/name': d.name } },
+      template: { metadata: { annotations: d.annotations }, spec: { containers: [{ name: 'server', image: 'x' }] } },
+    },
+    status: { replicas: d.replicas, readyReplicas: d.replicas, updatedReplicas: d.replicas, observedGeneration: 1 },
+  };
 }
 
 function matches(selector: string, labels: Record<string, string>): boolean {

@@ -1,0 +1,175 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { formatRpcRecord } from '../../../samples/common/clientLog';
+import { KubeApiDouble, type DoubleDeployment } from './kubeApiDouble';
+import { restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
+
+const NS = 'grpc-lb-example';
+const CHAPTER = 'headless';
+const DISCOVERY_MS = 300;
+
+/**
+ * A simulated cluster on the Kubernetes API double: the test plays the deployment controller (pods
+ * follow `replicas`, a restart replaces every pod one by one) and two client pods that log one RPC
+ * every 20 ms, round-robin over the servers they have "discovered" — a new server only DISCOVERY_MS
+ * after it is Ready. A deleted server fails `failOnDelete` RPCs first.
+ */
+class SimulatedCluster {
+  readonly double = new KubeApiDouble();
+  private readonly servers: Array<{ name: string; usableAt: number; leaving: boolean }> = [];
+  private serial = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private rr = 0;
+  failOnDelete = 0;
+
+  async start(replicas: number): Promise<void> {
+    await this.double.start();
+    this.double.deployments.set('greeter-server', { name: 'greeter-server', namespace: NS, replicas, annotations: {} });
+    for (const c of ['greeter-client-headless-a', 'greeter-client-headless-b']) {
+      this.double.addPod({ name: c, namespace: NS, containers: ['greeter-client'], labels: { 'app.kubernetes.io/name': 'greeter-client', 'grpc-lb.dev/chapter': CHAPTER } });
+    }
+    for (let i = 0; i < replicas; i++) this.addServer(0);
+    this.double.onDeploymentPatched = (d, what) => void this.reconcile(d, what);
+    this.timer = setInterval(() => this.tick(), 20);
+  }
+
+  private addServer(discoveryMs: number): string {
+    const name = `greeter-server-${++this.serial}`;
+    const readyTime = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000', '');
+    this.double.addPod({ name, namespace: NS, containers: ['server'], labels: { 'app.kubernetes.io/name': 'greeter-server' }, readyTime });
+    this.servers.push({ name, usableAt: Date.now() + discoveryMs, leaving: false });
+    return name;
+  }
+
+  private async removeServer(name: string): Promise<void> {
+    const s = this.servers.find((x) => x.name === name);
+    if (!s) return;
+    s.leaving = true;
+    this.double.updatePod(name, { deletionTimestamp: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000', '') });
+    for (let i = 0; i < this.failOnDelete; i++) this.log('greeter-client-headless-a', null);
+    await new Promise((r) => setTimeout(r, 150));
+    this.servers.splice(this.servers.indexOf(s), 1);
+    this.double.deletePod(name);
+  }
+
+  private async reconcile(d: DoubleDeployment, what: 'scale' | 'template'): Promise<void> {
+    if (what === 'template') {
+      for (const old of this.servers.filter((s) => !s.leaving).map((s) => s.name)) {
+        this.addServer(DISCOVERY_MS);
+        await new Promise((r) => setTimeout(r, 100));
+        await this.removeServer(old);
+      }
+      return;
+    }
+    const live = this.servers.filter((s) => !s.leaving);
+    for (let n = live.length; n < d.replicas; n++) this.addServer(DISCOVERY_MS);
+    for (const s of live.slice(d.replicas).reverse()) await this.removeServer(s.name);
+  }
+
+  private log(client: string, server: string | null): void {
+    this.double.appendLog(
+      client,
+      formatRpcRecord({ ts: new Date().toISOString(), client, chapter: CHAPTER, target: 'dns:///greeter-server-headless:50051', ok: server !== null, server, code: server ? 0 : 14, ms: 1, ...(server ? {} : { error: 'UNAVAILABLE' }) }),
+    );
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const usable = this.servers.filter((s) => s.usableAt <= now && !s.leaving);
+    for (const client of ['greeter-client-headless-a', 'greeter-client-headless-b']) {
+      this.log(client, usable.length ? usable[this.rr++ % usable.length]!.name : null);
+    }
+  }
+
+  deps(): ExperimentDeps {
+    return {
+      kubeConfig: () => this.double.kubeConfig(),
+      scale: async ({ namespace, deployment, replicas }) => {
+        const apps = this.double.kubeConfig().makeApiClient(AppsV1Api);
+        await apps.patchNamespacedDeploymentScale(
+          { name: deployment, namespace, body: { spec: { replicas } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      },
+      restart: ({ namespace, deployment }) => restartDeployment(this.double.kubeConfig(), namespace, deployment),
+    };
+  }
+
+  liveServers(): string[] {
+    return this.servers.filter((s) => !s.leaving).map((s) => s.name);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.double.stop();
+  }
+}
+
+const timings = { baselineMs: 300, windowMs: 5000, settleMs: 300, pollMs: 50, readyTimeoutMs: 10_000, firstLineTimeoutMs: 1000 };
+
+test('(Kubernetes API double) scale-up: measures the first RPC on the new pod after its Ready time, then restores', async () => {
+  const cluster = new SimulatedCluster();
+  await cluster.start(2);
+  try {
+    const lines: string[] = [];
+    const report = await runClusterExperiment('scale-up', cluster.deps(), { chapter: CHAPTER, timings, onLine: (_pod, line) => lines.push(line) });
+    assert.equal(report.figures.replicasBefore, 2);
+    assert.equal(report.figures.newPod, 'greeter-server-3');
+    const ms = report.figures.scaleUpDiscoveredMs;
+    assert.ok(typeof ms === 'number' && ms >= DISCOVERY_MS, `first RPC ${ms} ms after Ready (simulated discovery ${DISCOVERY_MS} ms)`);
+    assert.equal(report.figures.scaleUpFailedRpcs, 0);
+    assert.ok((report.distribution['greeter-client-headless-a'] ?? {})['greeter-server-3']! > 0);
+    assert.ok(lines.length > 0, 'log lines were streamed to the caller');
+    assert.equal(cluster.double.deployments.get('greeter-server')!.replicas, 2, 'replica count restored');
+    assert.match(renderExperiment(report), /first RPC on the new pod after it was Ready\s+\d+ ms/);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('(Kubernetes API double) scale-down: counts the failed RPCs and the last RPC on the stopped pod', async () => {
+  const cluster = new SimulatedCluster();
+  await cluster.start(3);
+  cluster.failOnDelete = 2;
+  try {
+    const report = await runClusterExperiment('scale-down', cluster.deps(), { chapter: CHAPTER, timings, restore: false });
+    assert.equal(report.figures.stoppedPod, 'greeter-server-3');
+    assert.equal(report.figures.scaleDownFailedRpcs, 2);
+    assert.equal(typeof report.figures.scaleDownLastRpcMs, 'number');
+    assert.equal(cluster.double.deployments.get('greeter-server')!.replicas, 2, 'not restored when restore is false');
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('(Kubernetes API double) rolling restart: waits for every new pod and reports failed RPCs and discovery', async () => {
+  const cluster = new SimulatedCluster();
+  await cluster.start(2);
+  try {
+    const report = await runClusterExperiment('rollout', cluster.deps(), { chapter: CHAPTER, timings });
+    assert.ok(cluster.double.deployments.get('greeter-server')!.annotations['kubectl.kubernetes.io/restartedAt']);
+    assert.deepEqual(cluster.liveServers(), ['greeter-server-3', 'greeter-server-4']);
+    assert.equal(report.figures.rolloutFailedRpcs, 0);
+    assert.equal(report.figures.newPodsWithoutRpcs, 0);
+    assert.ok(typeof report.figures.scaleUpDiscoveredMs === 'number' && report.figures.scaleUpDiscoveredMs >= DISCOVERY_MS);
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('(Kubernetes API double) no client traffic → a notDeployed error; abort → cancelled', async () => {
+  const double = new KubeApiDouble();
+  await double.start();
+  double.deployments.set('greeter-server', { name: 'greeter-server', namespace: NS, replicas: 2, annotations: {} });
+  try {
+    const abort = new AbortController();
+    const running = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig(), scale: async () => undefined, restart: async () => undefined }, { chapter: CHAPTER, timings, signal: abort.signal });
+    setTimeout(() => abort.abort(), 200);
+    await assert.rejects(running, (e: Error & { reason?: string }) => e.reason === 'cancelled');
+    const missing = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig(), scale: async () => undefined, restart: async () => undefined }, { chapter: 'etcd', timings });
+    await assert.rejects(missing, (e: Error & { reason?: string }) => e.reason === 'notDeployed');
+  } finally {
+    await double.stop();
+  }
+});
