@@ -1,13 +1,65 @@
 import * as vscode from 'vscode';
+import { chapterDocuments } from '../manifests/index';
+import { imageBuildPlan } from '../samples/images/index';
+import { registerCommands } from './commands';
+import { presentError, showPresentation } from './commands/errors';
+import { ClusterActions } from './core/cluster/clusterActions';
+import { ContextGuard } from './core/cluster/contextGuard';
+import { loadDefaultKubeConfig } from './core/cluster/kube';
+import { NodeProcessRunner } from './core/process/nodeProcessRunner';
+import { TrafficActionsSlot } from './core/trafficActions';
+import { registerWorkbookController } from './notebookController';
+import { BackgroundTasks, Channels, type ChannelId, type Services } from './services';
+import { registerTrafficFeatures } from './traffic';
+import { registerWorkbookSerializer } from './workbook/workbookSerializer';
 
 /**
  * Composition root: constructs every part once, registers it, and hands VS Code the disposables.
- * No I/O happens here; work starts when the user runs a command or opens a view.
+ * No I/O happens here; work starts when the user runs a command, opens a workbook or the view.
  */
 export function activate(context: vscode.ExtensionContext): void {
-  void context;
+  const channels = new Channels();
+  const background = new BackgroundTasks();
+  const guard = new ContextGuard({
+    storage: context.globalState,
+    confirm: async (kubeContext) => {
+      const allow = vscode.l10n.t('Allow Writes');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t('Write to kube context "{0}"?', kubeContext || vscode.l10n.t('(unnamed)')),
+        {
+          modal: true,
+          detail: vscode.l10n.t(
+            'This context is not minikube. The tutorial will create, change and delete objects labelled app.kubernetes.io/part-of=grpc-lb-lab in it. Your answer is remembered for this context.',
+          ),
+        },
+        allow,
+      );
+      return choice === allow;
+    },
+  });
+  const kubeConfig = loadDefaultKubeConfig;
+  const services: Services = {
+    extensionRoot: context.extensionPath,
+    runner: new NodeProcessRunner(),
+    kubeConfig,
+    guard,
+    cluster: new ClusterActions({ kubeConfig, guard, documents: (id) => chapterDocuments(id) }),
+    traffic: new TrafficActionsSlot(),
+    channel: (id) => channels.get(id),
+    showError: (err: unknown, channel: ChannelId = 'cluster') => {
+      const p = presentError(err, { guard, showOutput: () => channels.get(channel).show(true) });
+      if (p) void showPresentation(p);
+    },
+    background,
+    imagePlan: () => imageBuildPlan(context.extensionPath),
+  };
+  context.subscriptions.push(channels, background);
+  registerWorkbookSerializer(context);
+  registerWorkbookController(context, services);
+  registerCommands(context, services);
+  registerTrafficFeatures(context, services);
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything (channels, Kiali port-forward, controller, views) is disposed through context.subscriptions.
 }

@@ -61,6 +61,11 @@ export class ContextGuard {
     throw new ContextDeclinedError(name);
   }
 
+  /** Forgets this session's "no" for one context, so the next write asks again. */
+  forgetDecline(context: string): void {
+    this.declined.delete(context);
+  }
+
   /** Forgets every answer (both remembered "yes" and this session's "no"). */
   async reset(): Promise<void> {
     this.declined.clear();

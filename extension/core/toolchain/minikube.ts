@@ -1,5 +1,8 @@
 import { ProcessFailedError } from '../errors';
+import { dockerBuildArgs, minikubeImageBuildArgs, type ImageBuild } from '../../../samples/images/index';
 import type { ProcessRunner } from '../process/processRunner';
+
+export type { ImageBuild };
 
 export interface StreamOptions {
   signal?: AbortSignal;
@@ -73,45 +76,26 @@ function isEnvName(name: string): boolean {
   return ENV_ALLOWED.test(name);
 }
 
-/** One image to build: tag, Dockerfile and context (paths relative to `cwd`, the repo/extension root). */
-export interface ImageBuildSpec {
-  tag: string;
-  dockerfile: string;
-  context: string;
-}
-
 export type BuildMode = 'docker-env' | 'minikube-image-build';
 
 export interface BuildImagesOptions extends StreamOptions, MinikubeOptions {
-  /** Working directory the plan's paths are relative to. */
-  cwd: string;
   /** default: docker-env when `docker` is on PATH, else `minikube image build`. */
   mode?: BuildMode;
-  onImage?: (spec: ImageBuildSpec, index: number, total: number) => void;
-}
-
-/** `docker build` argument array for one image. */
-export function dockerBuildArgs(spec: ImageBuildSpec): string[] {
-  return ['build', '-t', spec.tag, '-f', spec.dockerfile, spec.context];
-}
-
-/** `minikube image build` argument array for one image (builds inside the node; no local docker needed). */
-export function minikubeImageBuildArgs(spec: ImageBuildSpec, options: MinikubeOptions = {}): string[] {
-  return [...profileArgs(options), 'image', 'build', '-t', spec.tag, '-f', spec.dockerfile, spec.context];
+  onImage?: (build: ImageBuild, index: number, total: number) => void;
 }
 
 /**
- * Builds the sample images where the cluster can use them without a registry: with the local
- * `docker` CLI pointed at minikube's daemon (docker-env in the child's env), or with
- * `minikube image build`. Returns the mode used.
+ * Builds the sample images (samples/images build plan) where the cluster can use them without a
+ * registry: with the local `docker` CLI pointed at minikube's daemon (docker-env in the child's
+ * env only), or with `minikube image build`. Each build runs with cwd = its context. Returns the mode.
  */
-export async function buildImages(runner: ProcessRunner, plan: readonly ImageBuildSpec[], options: BuildImagesOptions): Promise<BuildMode> {
+export async function buildImages(runner: ProcessRunner, plan: readonly ImageBuild[], options: BuildImagesOptions = {}): Promise<BuildMode> {
   const mode = options.mode ?? ((await runner.which('docker')) ? 'docker-env' : 'minikube-image-build');
   const env = mode === 'docker-env' ? await minikubeDockerEnv(runner, options) : undefined;
-  for (const [i, spec] of plan.entries()) {
-    options.onImage?.(spec, i + 1, plan.length);
-    if (mode === 'docker-env') await runChecked(runner, 'docker', dockerBuildArgs(spec), { ...options, env });
-    else await runChecked(runner, 'minikube', minikubeImageBuildArgs(spec, options), options);
+  for (const [i, build] of plan.entries()) {
+    options.onImage?.(build, i + 1, plan.length);
+    if (mode === 'docker-env') await runChecked(runner, 'docker', dockerBuildArgs(build), { ...options, cwd: build.context, env });
+    else await runChecked(runner, 'minikube', minikubeImageBuildArgs(build, options.profile), { ...options, cwd: build.context });
   }
   return mode;
 }

@@ -7,6 +7,7 @@ import { runDoctor } from './doctor';
 import { openKiali } from './kiali';
 import { buildImages, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
 import { parseVersion } from './tools';
+import { imageBuildPlan } from '../../../samples/images/index';
 
 const JSON_ENV = '{"DOCKER_CERT_PATH":"/home/me/.minikube/certs","DOCKER_HOST":"tcp://192.168.49.2:2376","DOCKER_TLS_VERIFY":"1","MINIKUBE_ACTIVE_DOCKERD":"minikube"}';
 const NONE_ENV = ['DOCKER_TLS_VERIFY=1', 'DOCKER_HOST=tcp://192.168.49.2:2376', 'DOCKER_CERT_PATH=/home/me/.minikube/certs', 'MINIKUBE_ACTIVE_DOCKERD=minikube'];
@@ -50,18 +51,15 @@ describe('minikube and docker through the process runner (fake runner)', () => {
   it('builds every image with docker pointed at minikube (docker-env in the child env only)', async () => {
     const runner = new FakeProcessRunner()
       .tool('minikube', { stdout: [JSON_ENV] })
-      .tool('docker', (args) => ({ stdout: [`#1 building ${args[2]}`] }));
+      .tool('docker', (args) => ({ stdout: [`#1 building ${args[args.indexOf('--tag') + 1]}`] }));
     const lines: string[] = [];
-    const plan = [
-      { tag: 'grpc-lb-lab/greeter-server:dev', dockerfile: 'samples/images/server.Dockerfile', context: '.' },
-      { tag: 'grpc-lb-lab/greeter-client:dev', dockerfile: 'samples/images/client.Dockerfile', context: '.' },
-    ];
-    const mode = await buildImages(runner, plan, { cwd: '/repo', onLine: (l) => lines.push(l) });
+    const plan = imageBuildPlan('/repo');
+    const mode = await buildImages(runner, plan, { onLine: (l) => lines.push(l) });
     assert.equal(mode, 'docker-env');
     const builds = runner.callsOf('docker');
     assert.deepEqual(
       builds.map((b) => b.args),
-      plan.map((p) => ['build', '-t', p.tag, '-f', p.dockerfile, p.context]),
+      plan.map((p) => ['build', '--file', p.dockerfile, '--tag', p.image, '.']),
     );
     for (const b of builds) {
       assert.deepEqual(b.env, EXPECTED_ENV);
@@ -73,18 +71,16 @@ describe('minikube and docker through the process runner (fake runner)', () => {
 
   it('falls back to `minikube image build` without a docker CLI, and reports a failed build', async () => {
     const runner = new FakeProcessRunner().tool('minikube', (args) =>
-      args[3] === 'grpc-lb-lab/greeter-client:dev' ? { exitCode: 1, stderr: ['ERROR: failed to solve: node:20-alpine: not found'] } : {},
+      args.includes('grpc-lb-lab/greeter-client:dev') ? { exitCode: 1, stderr: ['ERROR: failed to solve: node:20-alpine: not found'] } : {},
     );
-    const plan = [
-      { tag: 'grpc-lb-lab/greeter-server:dev', dockerfile: 'samples/images/server.Dockerfile', context: '.' },
-      { tag: 'grpc-lb-lab/greeter-client:dev', dockerfile: 'samples/images/client.Dockerfile', context: '.' },
-    ];
-    await assert.rejects(buildImages(runner, plan, { cwd: '/repo' }), (e: unknown) => {
+    const plan = imageBuildPlan('/repo');
+    await assert.rejects(buildImages(runner, plan), (e: unknown) => {
       assert.ok(e instanceof ProcessFailedError);
       assert.match(e.message, /failed to solve/);
       return true;
     });
-    assert.deepEqual(runner.calls[0].args, ['image', 'build', '-t', 'grpc-lb-lab/greeter-server:dev', '-f', 'samples/images/server.Dockerfile', '.']);
+    assert.deepEqual(runner.calls[0].args, ['image', 'build', '--file', 'samples/images/server.Dockerfile', '--tag', 'grpc-lb-lab/greeter-server:dev', '.']);
+    assert.equal(runner.calls[0].cwd, '/repo');
   });
 
   it('streams `minikube start` and turns a missing minikube into ToolMissingError with its install page', async () => {

@@ -1,0 +1,123 @@
+import * as vscode from 'vscode';
+import {
+  ApiMissingError,
+  CancelledError,
+  ClusterUnreachableError,
+  ContextDeclinedError,
+  ForbiddenError,
+  ImageNotBuiltError,
+  NamespaceMissingError,
+  ProcessFailedError,
+  ResourceMissingError,
+  RolloutTimeoutError,
+  ToolMissingError,
+} from '../core/errors';
+import type { ContextGuard } from '../core/cluster/contextGuard';
+
+/** A button under an error message and what it does. */
+export interface ErrorFix {
+  label: string;
+  run: () => unknown;
+}
+
+export interface ErrorPresentation {
+  message: string;
+  detail?: string;
+  fixes: ErrorFix[];
+}
+
+/**
+ * One localized message per typed error, with the button that fixes it (install page,
+ * grpcLb.startMinikube, grpcLb.buildImages, grpcLb.applyChapter). Unknown errors get their own
+ * message and "Open Output". Cancellation is not an error.
+ */
+export function presentError(err: unknown, deps: { guard: ContextGuard; showOutput: () => void }): ErrorPresentation | undefined {
+  const command = (label: string, id: string, ...args: unknown[]): ErrorFix => ({
+    label,
+    run: () => vscode.commands.executeCommand(id, ...args),
+  });
+  const output: ErrorFix = { label: vscode.l10n.t('Open Output'), run: deps.showOutput };
+  if (err instanceof CancelledError) return undefined;
+  if (err instanceof ToolMissingError) {
+    const fixes: ErrorFix[] = err.installHint.url
+      ? [{ label: vscode.l10n.t('Install {0}', err.tool), run: () => vscode.env.openExternal(vscode.Uri.parse(err.installHint.url)) }]
+      : [];
+    return {
+      message: vscode.l10n.t('{0} is not installed (not found on PATH).', err.tool),
+      detail: err.installHint.apt ? vscode.l10n.t('On Debian or Ubuntu: {0}', err.installHint.apt) : undefined,
+      fixes,
+    };
+  }
+  if (err instanceof ClusterUnreachableError) {
+    return {
+      message: err.context
+        ? vscode.l10n.t('The Kubernetes cluster of context "{0}" does not answer.', err.context)
+        : vscode.l10n.t('No Kubernetes context is set up.'),
+      detail: err.reason,
+      fixes: [command(vscode.l10n.t('Start minikube'), 'grpcLb.startMinikube'), output],
+    };
+  }
+  if (err instanceof ForbiddenError) {
+    return {
+      message: err.namespace
+        ? vscode.l10n.t('Kubernetes refused: you may not {0} {1} in namespace "{2}".', err.verb, err.resource, err.namespace)
+        : vscode.l10n.t('Kubernetes refused: you may not {0} {1}.', err.verb, err.resource),
+      detail: err.serverMessage,
+      fixes: [output],
+    };
+  }
+  if (err instanceof ImageNotBuiltError) {
+    return {
+      message: vscode.l10n.t('Image {0} is not in the cluster yet (pod {1}: {2}).', err.image, err.pod, err.reason),
+      fixes: [command(vscode.l10n.t('Build Images'), 'grpcLb.buildImages'), output],
+    };
+  }
+  if (err instanceof NamespaceMissingError) {
+    return {
+      message: vscode.l10n.t('Namespace "{0}" does not exist yet: apply a chapter first.', err.namespace),
+      fixes: [command(vscode.l10n.t('Apply a Chapter'), 'grpcLb.applyChapter')],
+    };
+  }
+  if (err instanceof ResourceMissingError) {
+    return {
+      message: vscode.l10n.t('{0} "{1}" does not exist yet: apply a chapter first.', err.kind, err.objectName),
+      fixes: [command(vscode.l10n.t('Apply a Chapter'), 'grpcLb.applyChapter')],
+    };
+  }
+  if (err instanceof ContextDeclinedError) {
+    return {
+      message: vscode.l10n.t('Nothing was changed: you declined writes to kube context "{0}".', err.context),
+      fixes: [{ label: vscode.l10n.t('Ask Again'), run: () => deps.guard.forgetDecline(err.context) }],
+    };
+  }
+  if (err instanceof ApiMissingError) {
+    return {
+      message: err.apiVersion.includes('istio.io')
+        ? vscode.l10n.t('The cluster does not serve {0} {1}: install Istio first (see the istio chapter).', err.apiVersion, err.kind)
+        : vscode.l10n.t('The cluster does not serve {0} {1}.', err.apiVersion, err.kind),
+      fixes: [command(vscode.l10n.t('Open Workbook'), 'grpcLb.openWorkbook', 'istio'), output],
+    };
+  }
+  if (err instanceof RolloutTimeoutError) {
+    return {
+      message: vscode.l10n.t('{0}/{1}: {2} of {3} pods ready after {4} s.', err.namespace, err.deployment, err.ready, err.desired, Math.round(err.timeoutMs / 1000)),
+      fixes: [output],
+    };
+  }
+  if (err instanceof ProcessFailedError) {
+    return {
+      message: vscode.l10n.t('{0} failed (exit code {1}).', err.command, String(err.exitCode ?? '-')),
+      detail: err.output.trim().split(/\r?\n/).slice(-5).join('\n'),
+      fixes: [output],
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { message: vscode.l10n.t('gRPC LB: {0}', message), fixes: [output] };
+}
+
+/** Shows the presentation as one error message; runs the chosen fix. */
+export async function showPresentation(p: ErrorPresentation): Promise<void> {
+  const text = p.detail ? `${p.message}\n${p.detail}` : p.message;
+  const choice = await vscode.window.showErrorMessage(text, ...p.fixes.map((f) => f.label));
+  await p.fixes.find((f) => f.label === choice)?.run();
+}

@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import type { ClusterProgress } from '../core/cluster/clusterActions';
+import type { DoctorReport } from '../core/toolchain/doctor';
+
+/** A cluster action's progress event as one localized line. */
+export function formatClusterProgress(p: ClusterProgress): string {
+  switch (p.type) {
+    case 'applied':
+      return vscode.l10n.t('applied {0} {1} ({2}/{3})', p.kind, p.namespace ? `${p.namespace}/${p.name}` : p.name, p.index, p.total);
+    case 'rollout':
+      return vscode.l10n.t('waiting for {0}: {1}/{2} ready', p.deployment, p.ready, p.desired);
+    case 'rolloutDone':
+      return vscode.l10n.t('{0} is ready ({1} pods)', p.deployment, p.desired);
+    case 'podWaiting':
+      return vscode.l10n.t('pod {0} is waiting: {1}', p.pod, p.reason);
+    case 'scaled':
+      return vscode.l10n.t('scaled {0} to {1}', p.deployment, p.replicas);
+    case 'deleted':
+      return vscode.l10n.t('deleted {0} {1}', p.kind, p.namespace ? `${p.namespace}/${p.name}` : p.name);
+    case 'skipped':
+      return vscode.l10n.t('skipped {0} {1}: the cluster does not serve this API', p.apiVersion, p.kind);
+  }
+}
+
+/** The doctor report as lines for an output channel or a workbook cell. */
+export function formatDoctorReport(report: DoctorReport): string[] {
+  const lines: string[] = [];
+  for (const t of report.tools) {
+    const optional = t.optional ? vscode.l10n.t(' (optional)') : '';
+    if (t.found && !t.problem) {
+      lines.push(`✔ ${t.command}${optional}: ${t.version ?? vscode.l10n.t('version unknown')} — ${t.path}`);
+    } else if (t.found) {
+      lines.push(`⚠ ${t.command}${optional}: ${vscode.l10n.t('found at {0} but it does not work: {1}', t.path ?? '', t.problem ?? '')}`);
+    } else {
+      const how = t.installHint.apt ? `${t.installHint.url}  (${t.installHint.apt})` : t.installHint.url;
+      lines.push(`${t.optional ? '○' : '✖'} ${t.command}${optional}: ${vscode.l10n.t('not found — install: {0}', how)}`);
+    }
+  }
+  const c = report.cluster;
+  if (!c.context) {
+    lines.push(`✖ ${vscode.l10n.t('kube context: none (start minikube to create one)')}`);
+  } else if (c.reachable) {
+    lines.push(`✔ ${vscode.l10n.t('kube context "{0}" ({1}): the API answers, Kubernetes {2}', c.context, c.server ?? '', c.serverVersion ?? '?')}`);
+  } else {
+    lines.push(`✖ ${vscode.l10n.t('kube context "{0}" ({1}): the API does not answer — {2}', c.context, c.server ?? '', c.problem ?? '')}`);
+  }
+  if (c.context && !c.isMinikube) {
+    lines.push(`⚠ ${vscode.l10n.t('"{0}" is not minikube: you will be asked before anything is written to it.', c.context)}`);
+  }
+  return lines;
+}

@@ -1,0 +1,227 @@
+import * as vscode from 'vscode';
+import { getChapter, type ChapterId } from '../samples/common/catalog';
+import { minikubeDockerEnv } from './core/toolchain/minikube';
+import { chapterOfWorkbook } from './core/workbook/paths';
+import { formatAction, parseActionCell, type WorkbookAction } from './core/workbook/actions';
+import { presentError } from './commands/errors';
+import type { OperationSink } from './commands/util';
+import * as ops from './operations';
+import type { Services } from './services';
+
+export const WORKBOOK_NOTEBOOK_TYPE = 'grpclb-workbook';
+const CONTROLLER_ID = 'grpcLb.workbookController';
+const SHELL_LANGUAGES = new Set(['shellscript', 'sh', 'bash']);
+
+/**
+ * Runs workbook cells: ```grpclb cells through the same operations as the command palette, streaming
+ * their output into the cell (stop button = cancellation), and ```sh cells in a terminal whose
+ * environment has minikube's docker-env.
+ */
+export class WorkbookController implements vscode.Disposable {
+  private readonly controller: vscode.NotebookController;
+  private executionOrder = 0;
+  private terminal: vscode.Terminal | undefined;
+  private terminalEnv = '';
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, WORKBOOK_NOTEBOOK_TYPE, vscode.l10n.t('gRPC LB Workbook'));
+    this.controller.supportedLanguages = ['grpclb', 'shellscript'];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = vscode.l10n.t('Runs grpclb actions and shell cells');
+    this.controller.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
+    this.disposables.push(
+      this.controller,
+      vscode.window.onDidCloseTerminal((t) => {
+        if (t === this.terminal) this.terminal = undefined;
+      }),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private async executeCells(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    // One after another: a cell that applies a chapter must finish before the next one tails it.
+    for (const cell of cells) await this.executeCell(cell, notebook);
+  }
+
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<void> {
+    const execution = this.controller.createNotebookCellExecution(cell);
+    execution.executionOrder = ++this.executionOrder;
+    execution.start(Date.now());
+    const writer = new CellWriter(execution);
+    await writer.clear();
+    if (!vscode.workspace.isTrusted) {
+      await writer.error(vscode.l10n.t('gRPC LB runs tools and changes clusters only in a trusted workspace.'));
+      execution.end(false, Date.now());
+      return;
+    }
+    const ac = new AbortController();
+    const sub = execution.token.onCancellationRequested(() => ac.abort());
+    let ok = false;
+    try {
+      if (SHELL_LANGUAGES.has(cell.document.languageId)) {
+        ok = await this.runShellCell(cell, writer, ac.signal);
+      } else {
+        ok = await this.runActionCell(cell, notebook, writer, ac.signal);
+      }
+    } finally {
+      sub.dispose();
+      await writer.flush();
+      execution.end(ok, Date.now());
+    }
+  }
+
+  private async runActionCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, writer: CellWriter, signal: AbortSignal): Promise<boolean> {
+    const { actions, errors } = parseActionCell(cell.document.getText());
+    if (errors.length > 0) {
+      // Nothing runs when any line is wrong, so a typo on line 3 leaves nothing half done.
+      for (const e of errors) await writer.error(vscode.l10n.t('line {0}: {1}', e.line + 1, e.message));
+      return false;
+    }
+    const chapter = chapterOfWorkbook(notebook.uri.fsPath);
+    for (const { action } of actions) {
+      if (signal.aborted) return false;
+      writer.line(`▶ ${formatAction(action)}`);
+      const sink: OperationSink = { signal, line: (t) => writer.line(t), progress: (t) => writer.line(`… ${t}`) };
+      try {
+        const summary = await this.runAction(action, chapter, sink);
+        for (const l of summary) writer.line(`✔ ${l}`);
+      } catch (err) {
+        const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true) });
+        if (!p) {
+          // Stopped by the user. A tail runs until stopped, so that is its normal end.
+          writer.line(vscode.l10n.t('■ stopped'));
+          return action.kind === 'tail';
+        }
+        this.services.channel('workbook').error(err instanceof Error ? err : String(err));
+        await writer.error(p.detail ? `${p.message}\n${p.detail}` : p.message);
+        this.services.showError(err, 'workbook');
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Runs one action; returns summary lines. */
+  private async runAction(action: WorkbookAction, chapter: ChapterId | undefined, sink: OperationSink): Promise<string[]> {
+    const s = this.services;
+    switch (action.kind) {
+      case 'doctor': {
+        const r = await ops.doctor(s, sink);
+        return [r.ready ? vscode.l10n.t('ready') : vscode.l10n.t('not ready yet: see the lines marked ✖')];
+      }
+      case 'startMinikube':
+        await ops.startMinikube(s, sink);
+        return [vscode.l10n.t('minikube is running.')];
+      case 'buildImages': {
+        const r = await ops.buildImages(s, sink);
+        return [vscode.l10n.t('built {0}', r.images.join(', '))];
+      }
+      case 'apply': {
+        const r = await ops.applyChapter(s, action.chapter, sink);
+        return [vscode.l10n.t('chapter {0} applied to context "{1}"; all pods ready', action.chapter, r.context)];
+      }
+      case 'scale': {
+        const r = await ops.scaleServers(s, { chapter: chapterForNamespace(chapter), deployment: action.deployment, replicas: action.replicas }, sink);
+        return [vscode.l10n.t('{0}/{1}: {2} pods ready', r.namespace, r.deployment, r.replicas)];
+      }
+      case 'clean': {
+        const r = await ops.cleanUp(s, action.chapter, sink);
+        return [vscode.l10n.t('deleted {0} objects', r.deleted.length)];
+      }
+      case 'openKiali': {
+        const url = await ops.openKiali(s, sink);
+        return url ? [vscode.l10n.t('Kiali: {0}', url)] : [];
+      }
+      case 'tail':
+      case 'experiment':
+      case 'lab': {
+        const traffic = s.traffic.get();
+        if (!traffic) throw new Error(vscode.l10n.t('the traffic features are not loaded'));
+        const options = { signal: sink.signal, onLine: (l: string) => sink.line(l) };
+        const r =
+          action.kind === 'tail'
+            ? await traffic.tail(action.chapter, options)
+            : action.kind === 'lab'
+              ? await traffic.runLab(action.scenario, options)
+              : await traffic.runExperiment(action.experiment, { ...options, chapter: chapterForNamespace(chapter) });
+        return r.summary;
+      }
+    }
+  }
+
+  /** ```sh cells: sent to a terminal that has minikube's docker-env (when minikube runs). */
+  private async runShellCell(cell: vscode.NotebookCell, writer: CellWriter, signal: AbortSignal): Promise<boolean> {
+    let env: Record<string, string> = {};
+    try {
+      env = await minikubeDockerEnv(this.services.runner, { signal });
+    } catch (err) {
+      writer.line(vscode.l10n.t("(minikube's docker-env is not available, the terminal uses your own Docker settings: {0})", err instanceof Error ? err.message : String(err)));
+    }
+    const key = JSON.stringify(env);
+    if (!this.terminal || this.terminal.exitStatus !== undefined || key !== this.terminalEnv) {
+      this.terminal?.dispose();
+      this.terminal = vscode.window.createTerminal({ name: vscode.l10n.t('gRPC LB: Shell'), env, cwd: this.services.extensionRoot });
+      this.terminalEnv = key;
+    }
+    this.terminal.show(true);
+    this.terminal.sendText(cell.document.getText().trimEnd(), true);
+    writer.line(vscode.l10n.t('Sent to the terminal "{0}".', this.terminal.name));
+    return true;
+  }
+}
+
+/** The workbook's chapter when it deploys something (scale/experiment then target its namespace). */
+function chapterForNamespace(chapter: ChapterId | undefined): ChapterId | undefined {
+  return chapter && getChapter(chapter).namespace ? chapter : undefined;
+}
+
+/**
+ * Streams text into a cell's output: lines are batched (at most ~4 updates a second) into one
+ * stdout output; errors go to a separate stderr item.
+ */
+class CellWriter {
+  private output: vscode.NotebookCellOutput | undefined;
+  private buffer: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly execution: vscode.NotebookCellExecution) {}
+
+  async clear(): Promise<void> {
+    this.output = new vscode.NotebookCellOutput([]);
+    await this.execution.replaceOutput([this.output]);
+  }
+
+  line(text: string): void {
+    this.buffer.push(text);
+    this.timer ??= setTimeout(() => void this.flush(), 250);
+  }
+
+  async error(text: string): Promise<void> {
+    await this.flush();
+    await this.enqueue(() => this.execution.appendOutputItems(vscode.NotebookCellOutputItem.stderr(text + '\n'), this.output!));
+  }
+
+  async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.buffer.length === 0) return this.chain.then(() => undefined);
+    const text = this.buffer.join('\n') + '\n';
+    this.buffer = [];
+    await this.enqueue(() => this.execution.appendOutputItems(vscode.NotebookCellOutputItem.stdout(text), this.output!));
+  }
+
+  private enqueue(fn: () => Thenable<void>): Promise<void> {
+    const next = this.chain.then(fn, fn);
+    this.chain = next.catch(() => undefined);
+    return next as Promise<void>;
+  }
+}
+
+export function registerWorkbookController(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(new WorkbookController(services));
+}

@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import { getChapter, NAMESPACE, type ChapterId } from '../samples/common/catalog';
+import type { ApplyReport, CleanUpReport } from './core/cluster/clusterActions';
+import { runDoctor, type DoctorReport } from './core/toolchain/doctor';
+import { openKiali as runKiali } from './core/toolchain/kiali';
+import { buildImages as runBuild, startMinikube as runStart, type BuildMode } from './core/toolchain/minikube';
+import { formatClusterProgress, formatDoctorReport } from './commands/format';
+import type { OperationSink } from './commands/util';
+import type { Services } from './services';
+
+/**
+ * The operations behind both the command palette and the workbook's ```grpclb cells: each takes the
+ * shared services and a sink (lines, progress, abort signal) and returns data for a summary.
+ */
+
+export async function doctor(services: Services, sink: OperationSink): Promise<DoctorReport> {
+  sink.progress(vscode.l10n.t('Checking tools and the kube context…'));
+  const report = await runDoctor(
+    { runner: services.runner, kubeConfig: services.kubeConfig, isMinikubeContext: (c) => services.guard.isMinikube(c) },
+    sink.signal,
+  );
+  for (const line of formatDoctorReport(report)) sink.line(line);
+  return report;
+}
+
+export async function startMinikube(services: Services, sink: OperationSink): Promise<void> {
+  const extraArgs = vscode.workspace.getConfiguration('grpcLb').get<string[]>('minikube.startArgs') ?? [];
+  sink.progress(vscode.l10n.t('minikube start — the first start downloads a few hundred MB'));
+  await runStart(services.runner, { signal: sink.signal, extraArgs, onLine: (l) => sink.line(l) });
+}
+
+export async function buildImages(services: Services, sink: OperationSink): Promise<{ mode: BuildMode; images: string[] }> {
+  const plan = services.imagePlan();
+  const mode = await runBuild(services.runner, plan, {
+    signal: sink.signal,
+    onLine: (l) => sink.line(l),
+    onImage: (build, i, n) => sink.progress(vscode.l10n.t('building {0} ({1}/{2})', build.image, i, n)),
+  });
+  return { mode, images: plan.map((p) => p.image) };
+}
+
+export async function applyChapter(services: Services, chapter: ChapterId, sink: OperationSink): Promise<ApplyReport> {
+  sink.progress(vscode.l10n.t('Applying chapter {0}…', chapter));
+  return services.cluster.applyChapter(chapter, { signal: sink.signal, onProgress: (p) => sink.progress(formatClusterProgress(p)) });
+}
+
+export async function scaleServers(
+  services: Services,
+  target: { chapter?: ChapterId; deployment?: string; replicas: number },
+  sink: OperationSink,
+): Promise<{ namespace: string; deployment: string; replicas: number }> {
+  const namespace = (target.chapter && getChapter(target.chapter).namespace) || NAMESPACE;
+  const deployment = target.deployment ?? 'greeter-server';
+  await services.cluster.scale(
+    { namespace, deployment, replicas: target.replicas },
+    { signal: sink.signal, onProgress: (p) => sink.progress(formatClusterProgress(p)) },
+  );
+  return { namespace, deployment, replicas: target.replicas };
+}
+
+export async function cleanUp(services: Services, target: ChapterId | 'all', sink: OperationSink): Promise<CleanUpReport> {
+  sink.progress(target === 'all' ? vscode.l10n.t('Deleting everything labelled part-of=grpc-lb-lab…') : vscode.l10n.t('Deleting chapter {0}…', target));
+  return services.cluster.cleanUp(target, { signal: sink.signal, onProgress: (p) => sink.line(formatClusterProgress(p)) });
+}
+
+const KIALI = 'kiali';
+
+/**
+ * Starts `istioctl dashboard kiali` in the background (once) and opens its URL; the port-forward
+ * lives until the extension is deactivated or the process ends.
+ */
+export async function openKiali(services: Services, sink: OperationSink): Promise<string | undefined> {
+  if (services.background.isRunning(KIALI) && services.kialiUrl) {
+    await vscode.env.openExternal(vscode.Uri.parse(services.kialiUrl));
+    return services.kialiUrl;
+  }
+  sink.progress(vscode.l10n.t('Starting istioctl dashboard kiali…'));
+  return new Promise<string | undefined>((resolve, reject) => {
+    const log = services.channel('tools');
+    const running = services.background.start(KIALI, (signal) =>
+      runKiali(services.runner, {
+        signal,
+        onLine: (l) => log.info(`[kiali] ${l}`),
+        onUrl: (url) => {
+          services.kialiUrl = url;
+          sink.line(vscode.l10n.t('Kiali: {0}', url));
+          void vscode.env.openExternal(vscode.Uri.parse(url));
+          resolve(url);
+        },
+      }),
+    );
+    const onAbort = (): void => resolve(undefined);
+    sink.signal.addEventListener('abort', onAbort, { once: true });
+    running?.then(
+      () => resolve(undefined),
+      (err: unknown) => {
+        services.kialiUrl = undefined;
+        reject(err);
+      },
+    );
+  });
+}

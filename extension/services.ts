@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import type { ClusterActions } from './core/cluster/clusterActions';
+import type { ContextGuard } from './core/cluster/contextGuard';
+import type { KubeConfigLoader } from './core/cluster/kube';
+import type { ProcessRunner } from './core/process/processRunner';
+import type { ImageBuild } from './core/toolchain/minikube';
+import type { TrafficActionsSlot } from './core/trafficActions';
+
+/** Output channel names, one per concern. */
+export const CHANNELS = {
+  cluster: 'gRPC LB: Cluster',
+  tools: 'gRPC LB: Tools',
+  workbook: 'gRPC LB: Workbook',
+} as const;
+export type ChannelId = keyof typeof CHANNELS;
+
+/**
+ * Everything the commands, the workbook controller and the traffic features share. Built once by
+ * the composition root (extension.ts); nothing here does I/O until a command runs.
+ */
+export interface Services {
+  /** Folder of the installed extension (manifests/, walkthroughs/, Dockerfiles ship there). */
+  extensionRoot: string;
+  runner: ProcessRunner;
+  kubeConfig: KubeConfigLoader;
+  guard: ContextGuard;
+  cluster: ClusterActions;
+  /** Filled by the traffic module (registerTrafficFeatures); read when a workbook cell runs. */
+  traffic: TrafficActionsSlot;
+  /** Lazily created LogOutputChannel per concern. */
+  channel(id: ChannelId): vscode.LogOutputChannel;
+  /** One localized message for an action error, with a button to its fix. */
+  showError(err: unknown, channel?: ChannelId): void;
+  /** Long-running helpers (Kiali port-forward) that live until stopped or deactivation. */
+  background: BackgroundTasks;
+  /** URL of the running Kiali port-forward, if any. */
+  kialiUrl?: string;
+  /** The sample images to build (samples/images build plan; each build's context is absolute). */
+  imagePlan: () => readonly ImageBuild[];
+}
+
+/** Named background processes (one per name), aborted on dispose. */
+export class BackgroundTasks implements vscode.Disposable {
+  private readonly tasks = new Map<string, AbortController>();
+
+  isRunning(name: string): boolean {
+    return this.tasks.has(name);
+  }
+
+  /** Starts `run` under `name` unless one is running; it ends when aborted or when `run` settles. */
+  start(name: string, run: (signal: AbortSignal) => Promise<void>): Promise<void> | undefined {
+    if (this.tasks.has(name)) return undefined;
+    const ac = new AbortController();
+    this.tasks.set(name, ac);
+    return run(ac.signal).finally(() => {
+      if (this.tasks.get(name) === ac) this.tasks.delete(name);
+    });
+  }
+
+  stop(name: string): void {
+    this.tasks.get(name)?.abort();
+    this.tasks.delete(name);
+  }
+
+  dispose(): void {
+    for (const ac of this.tasks.values()) ac.abort();
+    this.tasks.clear();
+  }
+}
+
+/** Lazily created output channels (creating them at activation would clutter the Output list). */
+export class Channels implements vscode.Disposable {
+  private readonly channels = new Map<ChannelId, vscode.LogOutputChannel>();
+
+  get(id: ChannelId): vscode.LogOutputChannel {
+    let ch = this.channels.get(id);
+    if (!ch) {
+      ch = vscode.window.createOutputChannel(CHANNELS[id], { log: true });
+      this.channels.set(id, ch);
+    }
+    return ch;
+  }
+
+  dispose(): void {
+    for (const ch of this.channels.values()) ch.dispose();
+    this.channels.clear();
+  }
+}
