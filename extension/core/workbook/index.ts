@@ -3,3 +3,4 @@ export * from './cells';
 export * from './actions';
 export * from './paths';
 export * from './notebookData';
+export * from './walkthrough';
