@@ -1,0 +1,219 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CHAPTERS, CHAPTER_IDS, LAB_SCENARIO_IDS, isChapterId } from '../../../samples/common/catalog';
+import { parseCells } from './cells';
+import { parseActionCell, formatAction, EXPERIMENT_KINDS } from './actions';
+import { workbookPath } from './paths';
+import { WALKTHROUGH_ID, WALKTHROUGH_STEP_IDS, chapterDoneContextKey } from './walkthrough';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const STEPS = path.join(ROOT, 'walkthroughs', 'steps');
+const MEDIA = path.join(ROOT, 'walkthroughs', 'media');
+const WORKBOOKS = path.join(ROOT, 'walkthroughs', 'workbooks');
+
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(ROOT, file), 'utf8'));
+const pkg = readJson('package.json');
+const nls: Record<string, string> = readJson('package.nls.json');
+const nlsZh: Record<string, string> = readJson('package.nls.zh-cn.json');
+
+interface Step {
+  id: string;
+  title: string;
+  description: string;
+  media: { markdown?: string; image?: string; svg?: string };
+  completionEvents?: string[];
+}
+const walkthrough = (pkg.contributes.walkthroughs as { id: string; steps: Step[] }[]).find((w) => w.id === WALKTHROUGH_ID);
+const commandIds = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
+
+/** Every `command:grpcLb.x?args` link in a text, with its decoded arguments. */
+function commandLinks(text: string): { command: string; args: unknown[] }[] {
+  return [...text.matchAll(/\(command:(grpcLb\.[A-Za-z]+)(?:\?([^)\s]*))?\)/g)].map((m) => {
+    const args: unknown = m[2] ? JSON.parse(decodeURIComponent(m[2])) : [];
+    assert.ok(Array.isArray(args), `arguments of ${m[0]} must be a JSON array`);
+    return { command: m[1], args };
+  });
+}
+
+/** Arguments the commands accept, per the action layer's contract. */
+function assertValidArgs(where: string, { command, args }: { command: string; args: unknown[] }): void {
+  assert.ok(commandIds.has(command), `${where}: ${command} is not a contributed command`);
+  if (args.length === 0) return;
+  assert.equal(args.length, 1, `${where}: ${command} takes one argument`);
+  const [arg] = args;
+  assert.equal(typeof arg, 'string', `${where}: ${command} argument`);
+  const value = arg as string;
+  switch (command) {
+    case 'grpcLb.applyChapter':
+    case 'grpcLb.tailClientLogs':
+      assert.ok(isChapterId(value) && value !== 'setup', `${where}: ${command}("${value}") names no deployable chapter`);
+      break;
+    case 'grpcLb.openWorkbook':
+      assert.ok(isChapterId(value), `${where}: ${command}("${value}") names no chapter`);
+      break;
+    case 'grpcLb.cleanUp':
+      assert.ok((isChapterId(value) && value !== 'setup') || value === 'all', `${where}: cleanUp("${value}")`);
+      break;
+    case 'grpcLb.startLocalLab':
+      assert.ok((LAB_SCENARIO_IDS as readonly string[]).includes(value), `${where}: startLocalLab("${value}") names no lab scenario`);
+      break;
+    case 'grpcLb.runExperiment':
+      assert.ok((EXPERIMENT_KINDS as readonly string[]).includes(value), `${where}: runExperiment("${value}")`);
+      break;
+    default:
+      assert.fail(`${where}: ${command} takes no argument`);
+  }
+}
+
+const stepMarkdownFiles = readdirSync(STEPS).filter((f) => f.endsWith('.md'));
+const workbookFiles = readdirSync(WORKBOOKS).filter((f) => f.endsWith('.grpclb.md'));
+
+test(`package.json contributes the walkthrough ${WALKTHROUGH_ID} with the steps in order`, () => {
+  assert.ok(walkthrough, 'walkthrough is contributed');
+  assert.deepEqual(
+    walkthrough.steps.map((s) => s.id),
+    [...WALKTHROUGH_STEP_IDS],
+  );
+});
+
+test('every chapter has a walkthrough step, a zh-cn twin, a diagram and workbooks in both languages', () => {
+  for (const chapter of CHAPTERS) {
+    const id = chapter.id;
+    assert.ok(walkthrough?.steps.some((s) => s.id === id), `walkthrough step for ${id}`);
+    assert.ok(existsSync(path.join(STEPS, `${id}.md`)), `walkthroughs/steps/${id}.md`);
+    assert.ok(existsSync(path.join(STEPS, `${id}.nls.zh-cn.md`)), `walkthroughs/steps/${id}.nls.zh-cn.md`);
+    assert.ok(existsSync(path.join(MEDIA, `${id}.svg`)), `walkthroughs/media/${id}.svg`);
+    assert.ok(existsSync(workbookPath(ROOT, id, 'en')), `workbook for ${id}`);
+    assert.ok(existsSync(workbookPath(ROOT, id, 'zh-cn')), `zh-cn workbook for ${id}`);
+  }
+});
+
+test('every step has markdown media in both languages that shows its own diagram', () => {
+  for (const step of walkthrough?.steps ?? []) {
+    const markdown = step.media.markdown;
+    assert.equal(markdown, `walkthroughs/steps/${step.id}.md`, `${step.id} media`);
+    for (const file of [markdown, markdown.replace(/\.md$/, '.nls.zh-cn.md')]) {
+      const text = readFileSync(path.join(ROOT, file), 'utf8');
+      const images = [...text.matchAll(/!\[[^\]]+\]\(([^)]+)\)/g)].map((m) => m[1]);
+      assert.deepEqual(images, [`../media/${step.id}.svg`], `${file} shows its diagram (with alt text)`);
+      assert.ok(existsSync(path.join(STEPS, images[0])), `${file}: ${images[0]} exists`);
+    }
+  }
+});
+
+test('every walkthrough step markdown has a zh-cn twin and every twin has an English original', () => {
+  const english = stepMarkdownFiles.filter((f) => !f.includes('.nls.'));
+  const chinese = stepMarkdownFiles.filter((f) => f.endsWith('.nls.zh-cn.md'));
+  assert.deepEqual(
+    chinese.map((f) => f.replace('.nls.zh-cn.md', '.md')).sort(),
+    english.sort(),
+  );
+  assert.equal(english.length + chinese.length, stepMarkdownFiles.length, 'no other locale files');
+  for (const file of english) {
+    const en = readFileSync(path.join(STEPS, file), 'utf8');
+    const zh = readFileSync(path.join(STEPS, file.replace('.md', '.nls.zh-cn.md')), 'utf8');
+    assert.deepEqual(commandLinks(zh), commandLinks(en), `${file}: both languages offer the same buttons`);
+    assert.match(zh, /[\u4e00-\u9fff]/, `${file}: the twin is written in Chinese`);
+  }
+});
+
+test('every command link in steps, workbooks and walkthrough descriptions names a contributed command with valid arguments', () => {
+  const sources: [string, string][] = [
+    ...stepMarkdownFiles.map((f): [string, string] => [f, readFileSync(path.join(STEPS, f), 'utf8')]),
+    ...workbookFiles.map((f): [string, string] => [f, readFileSync(path.join(WORKBOOKS, f), 'utf8')]),
+    ...Object.entries(nls).filter(([k]) => k.startsWith('walkthrough.')),
+    ...Object.entries(nlsZh).filter(([k]) => k.startsWith('walkthrough.')),
+  ];
+  let links = 0;
+  for (const [where, text] of sources) {
+    for (const link of commandLinks(text)) {
+      assertValidArgs(where, link);
+      links++;
+    }
+    // A link the regex above would miss (wrong casing, spaces) is a broken button.
+    assert.equal((text.match(/command:/g) ?? []).length, commandLinks(text).length, `${where}: malformed command link`);
+  }
+  assert.ok(links >= 40, `found ${links} command links`);
+});
+
+test('chapter steps have buttons to apply the chapter and open its workbook, and lab chapters to run the lab', () => {
+  for (const chapter of CHAPTERS.filter((c) => c.id !== 'setup')) {
+    const step = walkthrough?.steps.find((s) => s.id === chapter.id);
+    assert.ok(step);
+    for (const table of [nls, nlsZh]) {
+      const description = table[step.description.replace(/^%|%$/g, '')];
+      const links = commandLinks(description).map((l) => `${l.command}(${l.args.join()})`);
+      assert.ok(links.includes(`grpcLb.applyChapter(${chapter.id})`), `${chapter.id}: apply button`);
+      assert.ok(links.includes(`grpcLb.openWorkbook(${chapter.id})`), `${chapter.id}: workbook button`);
+      if (chapter.labScenario) assert.ok(links.includes(`grpcLb.startLocalLab(${chapter.labScenario})`), `${chapter.id}: lab button`);
+      // Buttons render only when the link stands on its own line.
+      for (const line of description.split('\n').filter((l) => l.includes('command:'))) {
+        assert.match(line, /^\[[^\]]+\]\(command:[^)]+\)$/, `${chapter.id}: "${line}" is a button on its own line`);
+      }
+    }
+  }
+});
+
+test('completion events name contributed commands or the chapter context keys', () => {
+  for (const step of walkthrough?.steps ?? []) {
+    assert.ok(step.completionEvents?.length, `${step.id} has a completion event`);
+    for (const event of step.completionEvents ?? []) {
+      const [kind, value] = event.split(/:(.*)/s);
+      if (kind === 'onCommand') assert.ok(commandIds.has(value), `${step.id}: ${event}`);
+      else if (kind === 'onContext') {
+        assert.ok(isChapterId(step.id), `${step.id}: onContext only for chapter steps`);
+        assert.equal(value, chapterDoneContextKey(step.id as (typeof CHAPTER_IDS)[number]), `${step.id}: ${event}`);
+        assert.match(value, /^[A-Za-z.]+$/, 'a plain when-clause identifier');
+      } else assert.fail(`${step.id}: unexpected completion event ${event}`);
+    }
+  }
+});
+
+test('every package.nls.json key has a zh-cn twin and vice versa, and every %key% in package.json exists', () => {
+  assert.deepEqual(Object.keys(nlsZh).sort(), Object.keys(nls).sort());
+  for (const [key, value] of Object.entries(nlsZh)) {
+    assert.ok(value.trim(), `zh-cn ${key} is not empty`);
+    assert.equal((value.match(/\(command:/g) ?? []).length, (nls[key].match(/\(command:/g) ?? []).length, `${key}: same buttons`);
+  }
+  const keys = [...JSON.stringify(pkg).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
+  assert.ok(keys.length > 20);
+  for (const key of keys) assert.ok(key in nls, `%${key}% is in package.nls.json`);
+});
+
+test('every workbook parses: valid action cells, the same actions in both languages, lab cells where a lab exists', () => {
+  for (const id of CHAPTER_IDS) {
+    const actionsOf = (language: string): string[] => {
+      const file = workbookPath(ROOT, id, language);
+      const cells = parseCells(readFileSync(file, 'utf8')).cells.filter((c) => c.kind === 'code');
+      return cells.flatMap((cell) => {
+        if (cell.language !== 'grpclb') return [`${cell.language}: ${cell.source}`];
+        const { actions, errors } = parseActionCell(cell.source);
+        assert.deepEqual(errors, [], `${path.basename(file)}: action errors`);
+        return actions.map((a) => formatAction(a.action));
+      });
+    };
+    const en = actionsOf('en');
+    assert.deepEqual(actionsOf('zh-cn'), en, `${id}: the zh-cn workbook runs the same cells as the English one`);
+    const chapter = CHAPTERS.find((c) => c.id === id);
+    if (chapter?.labScenario) assert.ok(en.includes(`lab ${chapter.labScenario}`), `${id}: has a "lab ${chapter.labScenario}" cell`);
+    if (id === 'setup') {
+      for (const action of ['doctor', 'start minikube', 'build images']) assert.ok(en.includes(action), `setup: ${action}`);
+    } else {
+      for (const action of [`apply ${id}`, `tail ${id}`, `clean ${id}`]) assert.ok(en.includes(action), `${id}: has "${action}"`);
+    }
+  }
+});
+
+test('diagrams are self-contained SVGs with a title, readable without theme variables', () => {
+  for (const file of readdirSync(MEDIA).filter((f) => f.endsWith('.svg'))) {
+    const text = readFileSync(path.join(MEDIA, file), 'utf8');
+    assert.match(text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="/, file);
+    assert.match(text, /<title id="t">[^<]+<\/title>/, `${file}: title for screen readers`);
+    assert.match(text, /<desc id="d">[^<]+<\/desc>/, `${file}: description`);
+    // Shown as an <img> inside the walkthrough: theme variables and currentColor do not reach it.
+    assert.doesNotMatch(text, /var\(--vscode|currentColor|<script|href="http/, file);
+    assert.match(text.trimEnd(), /<\/svg>$/, `${file} is complete`);
+  }
+});
