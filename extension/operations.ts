@@ -24,9 +24,9 @@ export async function doctor(services: Services, sink: OperationSink): Promise<D
 }
 
 export async function startMinikube(services: Services, sink: OperationSink): Promise<void> {
-  const extraArgs = vscode.workspace.getConfiguration('grpcLb').get<string[]>('minikube.startArgs') ?? [];
   sink.progress(vscode.l10n.t('minikube start — the first start downloads a few hundred MB'));
-  await runStart(services.runner, { signal: sink.signal, extraArgs, onLine: (l) => sink.line(l) });
+  // minikube picks its driver (docker, podman, kvm2, …) and remembers the profile's settings.
+  await runStart(services.runner, { signal: sink.signal, onLine: (l) => sink.line(l) });
 }
 
 export async function buildImages(services: Services, sink: OperationSink): Promise<{ mode: BuildMode; images: string[] }> {
