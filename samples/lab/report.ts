@@ -1,0 +1,169 @@
+import type { LabScenarioId } from '../common/catalog';
+
+/** A measured figure: a number (ms, counts), null when the event did not happen within its window, or a note. */
+export type Figure = number | null | string | boolean;
+
+/**
+ * One scenario's measured result — the JSON shape of `npm start -- --json` (issue 4):
+ * `{"id","claim","holds","figures":{…},"distribution":{"<client>":{"<server>":count}}}`.
+ * `figures.skipped` (a string) is set when the scenario could not run here (etcd not installed),
+ * `figures.error` when it failed; `holds` is false in both cases.
+ */
+export interface ScenarioReport {
+  id: LabScenarioId;
+  /** The chapter's claim, in one English sentence. */
+  claim: string;
+  /** Whether the measurement supports the claim. */
+  holds: boolean;
+  figures: Record<string, Figure>;
+  /** client → server → successful RPCs over the whole scenario. */
+  distribution: Record<string, Record<string, number>>;
+}
+
+export interface LabReport {
+  scenarios: ScenarioReport[];
+}
+
+export const CLAIMS: Record<LabScenarioId, string> = {
+  clusterip:
+    'Behind an L4 proxy that balances connections (a ClusterIP Service), each gRPC client sends every RPC to one server.',
+  headless:
+    'DNS with round_robin spreads RPCs over every server, but a server added later gets no RPC until a connection drops.',
+  'max-age':
+    'Server max_connection_age plus client dns_min_time_between_resolutions make a scaled-up server get RPCs within about the age.',
+  etcd: 'Servers registered in etcd under a lease are used within a second, and a killed server leaves the registry within its lease TTL.',
+  rollout: 'A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC.',
+};
+
+/** Units and labels for the human rendering (the JSON keeps the raw keys). */
+const FIGURE_LABELS: Record<string, { label: string; unit?: 'ms' | 'rpcs' }> = {
+  serversPerClient: { label: 'servers per client (max)' },
+  servers: { label: 'servers running' },
+  serversHit: { label: 'servers each client used (min)' },
+  proxyConnections: { label: 'proxied connections' },
+  windowMs: { label: 'scale-up window', unit: 'ms' },
+  scaleUpDiscoveredMs: { label: 'scale-up: first RPC on the new server after', unit: 'ms' },
+  scaleDownLastRpcMs: { label: 'scale-down: last RPC on the stopped server after', unit: 'ms' },
+  scaleDownFailedRpcs: { label: 'scale-down: failed RPCs', unit: 'rpcs' },
+  maxConnectionAgeMs: { label: 'server MAX_CONNECTION_AGE_MS', unit: 'ms' },
+  dnsMinResolutionMs: { label: 'client DNS_MIN_RESOLUTION_MS', unit: 'ms' },
+  ageOnlyScaleUpDiscoveredMs: { label: 'age only (no client knob): first RPC after', unit: 'ms' },
+  ageOnlyWindowMs: { label: 'age-only window', unit: 'ms' },
+  leaseTtlMs: { label: 'lease TTL', unit: 'ms' },
+  scaleDownRemovedMs: { label: 'SIGTERM: key gone from etcd after', unit: 'ms' },
+  killRemovedMs: { label: 'kill -9: key gone from etcd after', unit: 'ms' },
+  killLastRpcMs: { label: 'kill -9: last RPC on the killed server after', unit: 'ms' },
+  killFailedRpcs: { label: 'kill -9: failed RPCs', unit: 'rpcs' },
+  failedRpcsGraceful: { label: 'graceful rollout (SIGTERM): failed RPCs', unit: 'rpcs' },
+  failedRpcsAbrupt: { label: 'abrupt rollout (SIGKILL): failed RPCs', unit: 'rpcs' },
+  rpcsGraceful: { label: 'graceful rollout: RPCs during it', unit: 'rpcs' },
+  rpcsAbrupt: { label: 'abrupt rollout: RPCs during it', unit: 'rpcs' },
+  totalRpcs: { label: 'RPCs in this scenario', unit: 'rpcs' },
+};
+
+/** The one-line verdict on the chapter's claim, from the measured figures. */
+export function verdict(report: ScenarioReport): string {
+  const f = report.figures;
+  if (typeof f.skipped === 'string') return `SKIPPED — ${f.skipped}`;
+  if (typeof f.error === 'string') return `FAILED — ${f.error.split('\n')[0]}`;
+  const mark = report.holds ? 'HOLDS' : 'DOES NOT HOLD';
+  switch (report.id) {
+    case 'clusterip':
+      return `${mark}: each client used ${f.serversPerClient} server(s) of ${f.servers}; the proxy balanced connections, not RPCs.`;
+    case 'headless':
+      return (
+        `${mark}: every client used ${f.serversHit} of ${f.servers} servers; the scaled-up server ` +
+        (f.scaleUpDiscoveredMs === null
+          ? `got no RPC within ${secs(f.windowMs)} (grpc-js did not re-resolve DNS).`
+          : `got its first RPC after ${ms(f.scaleUpDiscoveredMs)}.`)
+      );
+    case 'max-age':
+      return (
+        `${mark}: with both knobs the new server got RPCs after ${ms(f.scaleUpDiscoveredMs)} ` +
+        `(age ${ms(f.maxConnectionAgeMs)}); with the age alone ` +
+        (f.ageOnlyScaleUpDiscoveredMs === null
+          ? `not within ${secs(f.ageOnlyWindowMs)}.`
+          : `after ${ms(f.ageOnlyScaleUpDiscoveredMs)}.`)
+      );
+    case 'etcd':
+      return (
+        `${mark}: a new server got RPCs after ${ms(f.scaleUpDiscoveredMs)}; a kill -9 left the registry after ` +
+        `${ms(f.killRemovedMs)} (lease TTL ${ms(f.leaseTtlMs)}).`
+      );
+    case 'rollout':
+      return `${mark}: graceful rollout failed ${f.failedRpcsGraceful} RPC(s); abrupt (SIGKILL) rollout failed ${f.failedRpcsAbrupt}.`;
+  }
+}
+
+function ms(value: Figure | undefined): string {
+  if (value === null || value === undefined) return 'never';
+  return typeof value === 'number' ? `${Math.round(value)} ms` : String(value);
+}
+
+function secs(value: Figure | undefined): string {
+  return typeof value === 'number' ? `${(value / 1000).toFixed(value % 1000 === 0 ? 0 : 1)} s` : String(value);
+}
+
+const BAR_WIDTH = 30;
+
+/**
+ * Human rendering of one scenario: title, per-client bar chart of server shares, the figures,
+ * and the verdict. Plain text (no colours), so it reads the same in a terminal, a log or a notebook cell.
+ */
+export function renderScenario(report: ScenarioReport): string {
+  const lines: string[] = [];
+  lines.push(`== ${report.id} ==`);
+  lines.push(`claim: ${report.claim}`);
+  const clients = Object.keys(report.distribution);
+  if (clients.length > 0) {
+    const serverWidth = Math.max(
+      6,
+      ...clients.flatMap((c) => Object.keys(report.distribution[c]).map((s) => s.length)),
+    );
+    for (const client of clients) {
+      const row = report.distribution[client];
+      const total = Object.values(row).reduce((a, b) => a + b, 0);
+      lines.push(`  ${client}  (${total} RPCs)`);
+      const servers = Object.keys(row).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      for (const server of servers) {
+        const share = total === 0 ? 0 : row[server] / total;
+        const filled = Math.round(share * BAR_WIDTH);
+        const bar = '█'.repeat(filled) + '·'.repeat(BAR_WIDTH - filled);
+        lines.push(
+          `    ${server.padEnd(serverWidth)} ${bar} ${`${Math.round(share * 100)}%`.padStart(4)}  ${row[server]}`,
+        );
+      }
+    }
+  }
+  const figureKeys = Object.keys(report.figures).filter((k) => k !== 'skipped' && k !== 'error');
+  if (figureKeys.length > 0) {
+    const labels = figureKeys.map((k) => FIGURE_LABELS[k]?.label ?? k);
+    const width = Math.max(...labels.map((l) => l.length));
+    figureKeys.forEach((key, i) => {
+      lines.push(`  ${labels[i].padEnd(width)}  ${formatFigure(key, report.figures[key])}`);
+    });
+  }
+  lines.push(`verdict: ${verdict(report)}`);
+  return lines.join('\n');
+}
+
+function formatFigure(key: string, value: Figure): string {
+  const unit = FIGURE_LABELS[key]?.unit;
+  if (value === null) return key.startsWith('ageOnly') || key.startsWith('scaleUp') ? 'not within the window' : '—';
+  if (typeof value === 'number') {
+    if (unit === 'ms') return `${Math.round(value)} ms`;
+    return String(value);
+  }
+  return String(value);
+}
+
+/** A short summary table of a tour (one line per scenario). */
+export function renderSummary(report: LabReport, elapsedMs?: number): string {
+  const lines = ['== summary =='];
+  const width = Math.max(...report.scenarios.map((s) => s.id.length));
+  for (const s of report.scenarios) {
+    lines.push(`  ${s.id.padEnd(width)}  ${verdict(s)}`);
+  }
+  if (elapsedMs !== undefined) lines.push(`  tour took ${(elapsedMs / 1000).toFixed(1)} s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+import type { TrafficModel } from '../../traffic/trafficModel';
+import type { LabContext } from '../context';
+import type { Figure, ScenarioReport } from '../report';
+import { CLAIMS } from '../report';
+
+/** Distinct servers each client used (successful RPCs only), per client. */
+export function serversPerClient(model: TrafficModel): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [client, row] of Object.entries(model.distribution())) {
+    out.set(client, Object.values(row).filter((n) => n > 0).length);
+  }
+  return out;
+}
+
+/** Epoch ms of the first successful RPC `server` answered in `model`, or undefined. */
+export function firstRpcOn(model: TrafficModel, server: string): number | undefined {
+  return model.firstSeen(server);
+}
+
+/** Waits up to `windowMs` for `server` to answer an RPC in `model`; ms since `since`, or null. */
+export async function measureDiscovery(
+  ctx: LabContext,
+  model: TrafficModel,
+  server: string,
+  since: number,
+  windowMs: number,
+): Promise<number | null> {
+  const seen = await ctx.waitUntil(() => model.firstSeen(server) !== undefined, since + windowMs - Date.now());
+  if (!seen) return null;
+  return Math.max(0, (model.firstSeen(server) as number) - since);
+}
+
+export function makeReport(ctx: LabContext, holds: boolean, figures: Record<string, Figure>): ScenarioReport {
+  return {
+    id: ctx.scenario,
+    claim: CLAIMS[ctx.scenario],
+    holds,
+    figures: { ...figures, totalRpcs: ctx.model.snapshot().totalRpcs },
+    distribution: ctx.model.distribution(),
+  };
+}

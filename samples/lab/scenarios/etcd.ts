@@ -1,0 +1,118 @@
+import { Etcd3 } from 'etcd3';
+import { ETCD_INSTALL_HINT, EtcdNotInstalledError, startEtcd } from '../../resolvers/testing/etcdProcess';
+import type { LabContext, LabServer } from '../context';
+import { freePort, LOOPBACK } from '../net';
+import type { ScenarioReport } from '../report';
+import { makeReport, measureDiscovery, serversPerClient } from './common';
+
+const SERVICE = 'greeter-server';
+
+/** What the learner must do when etcd is missing (Debian/Ubuntu package `etcd-server`). */
+export const ETCD_SKIPPED = `etcd is not installed — ${ETCD_INSTALL_HINT}`;
+
+/**
+ * etcd: a real etcd on loopback; servers register `greeter-server/<ip:port>` under a lease
+ * (ETCD_TTL_SECONDS), clients resolve `etcd:///greeter-server` (prefix watch). Scale up (new server
+ * used?), scale down (SIGTERM: the server revokes its key), and kill -9 (the key stays until the
+ * lease expires). The lab watches the registry itself to time the key changes.
+ */
+export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
+  const ttlSeconds = ctx.timings.etcdTtlSeconds;
+  ctx.progress('starting etcd');
+  let etcd: Awaited<ReturnType<typeof startEtcd>>;
+  try {
+    etcd = await startEtcd();
+  } catch (error) {
+    if (error instanceof EtcdNotInstalledError) {
+      ctx.progress(ETCD_SKIPPED);
+      return makeReport(ctx, false, { skipped: ETCD_SKIPPED });
+    }
+    throw error;
+  }
+  ctx.supervisor.defer(() => etcd.stop());
+  ctx.supervisor.check();
+  const endpoints = etcd.endpoints.join(',');
+
+  // The lab's own view of the registry: key → time it appeared / disappeared.
+  const etcdClient = new Etcd3({ hosts: etcd.endpoints });
+  ctx.supervisor.defer(() => etcdClient.close());
+  const putAt = new Map<string, number>();
+  const deletedAt = new Map<string, number>();
+  const watcher = await etcdClient.watch().prefix(`${SERVICE}/`).create();
+  ctx.supervisor.defer(() => watcher.cancel().catch(() => undefined));
+  watcher.on('put', (kv) => {
+    const key = kv.key.toString();
+    if (!putAt.has(key)) putAt.set(key, Date.now());
+  });
+  watcher.on('delete', (kv) => {
+    const key = kv.key.toString();
+    if (!deletedAt.has(key)) deletedAt.set(key, Date.now());
+  });
+  watcher.on('error', () => undefined);
+
+  const keyOf = (server: LabServer) => `${SERVICE}/${server.addr}`;
+  const startServer = async (): Promise<LabServer> => {
+    const server = await ctx.startServer({
+      host: LOOPBACK,
+      port: await freePort(LOOPBACK),
+      env: { ETCD_ENDPOINTS: endpoints, ETCD_TTL_SECONDS: String(ttlSeconds) },
+    });
+    const registered = await ctx.waitUntil(() => putAt.has(keyOf(server)), 10_000);
+    if (!registered) throw new Error(`${server.name} did not register ${keyOf(server)} in etcd within 10 s`);
+    return server;
+  };
+
+  ctx.progress(`starting 3 servers that register with a ${ttlSeconds} s lease`);
+  const servers = await Promise.all([0, 1, 2].map(() => startServer()));
+  const target = `etcd:///${SERVICE}`;
+  ctx.progress(`starting 2 clients on ${target}`);
+  const clients = [0, 1].map(() => ctx.startClient({ target, env: { ETCD_ENDPOINTS: endpoints } }));
+  await ctx.waitForRpcs(clients, 1);
+  await ctx.sleep(ctx.timings.spreadMs);
+  const serversHit = Math.min(...serversPerClient(ctx.model).values());
+
+  ctx.progress('scale up 3 → 4');
+  const added = await startServer();
+  const registeredAt = putAt.get(keyOf(added)) as number;
+  const scaleUpDiscoveredMs = await measureDiscovery(ctx, ctx.model, added.name, registeredAt, 5000);
+  ctx.progress(`${added.name} registered; first RPC after ${scaleUpDiscoveredMs ?? 'never'} ms`);
+
+  ctx.progress(`scale down: SIGTERM ${servers[0].name} (it revokes its lease)`);
+  const failedBeforeStop = ctx.failedRpcs();
+  const stoppedAt = Date.now();
+  await servers[0].process.stop('SIGTERM');
+  await ctx.waitUntil(() => deletedAt.has(keyOf(servers[0])), 5000);
+  const stopDeleted = deletedAt.get(keyOf(servers[0]));
+
+  const victim = servers[1];
+  ctx.progress(`kill -9 ${victim.name}: its key stays until the ${ttlSeconds} s lease expires`);
+  const failedBeforeKill = ctx.failedRpcs();
+  const killedAt = Date.now();
+  await victim.process.stop('SIGKILL');
+  await ctx.waitUntil(() => deletedAt.has(keyOf(victim)), ttlSeconds * 1000 + 5000);
+  const killDeleted = deletedAt.get(keyOf(victim));
+  const killLast = ctx.model.lastSeen(victim.name);
+  await ctx.sleep(300);
+
+  const leaseTtlMs = ttlSeconds * 1000;
+  const killRemovedMs = killDeleted === undefined ? null : killDeleted - killedAt;
+  return makeReport(
+    ctx,
+    serversHit === 3 &&
+      scaleUpDiscoveredMs !== null &&
+      scaleUpDiscoveredMs <= 1000 &&
+      killRemovedMs !== null &&
+      killRemovedMs <= leaseTtlMs + 1000,
+    {
+      servers: 3,
+      serversHit,
+      leaseTtlMs,
+      scaleUpDiscoveredMs,
+      scaleDownRemovedMs: stopDeleted === undefined ? null : stopDeleted - stoppedAt,
+      scaleDownFailedRpcs: failedBeforeKill - failedBeforeStop,
+      killRemovedMs,
+      killLastRpcMs: killLast === undefined ? null : Math.max(0, killLast - killedAt),
+      killFailedRpcs: ctx.failedRpcs() - failedBeforeKill,
+    },
+  );
+}

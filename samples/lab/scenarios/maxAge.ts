@@ -1,0 +1,62 @@
+import type { LabContext } from '../context';
+import type { ScenarioReport } from '../report';
+import { makeReport, measureDiscovery, serversPerClient } from './common';
+import { HeadlessCluster } from './headlessCluster';
+
+/**
+ * max-age: the headless set-up with servers started with MAX_CONNECTION_AGE_MS. Two client groups
+ * watch the same scale-up: lab-client-1/2 also set DNS_MIN_RESOLUTION_MS (both knobs), lab-client-3/4
+ * do not (age only: the recycled connection triggers a re-resolution that grpc-js rate-limits to one
+ * per 30 s by default, facts.md).
+ */
+export async function runMaxAge(ctx: LabContext): Promise<ScenarioReport> {
+  const { maxConnectionAgeMs, dnsMinResolutionMs, ageOnlyWindowMs } = ctx.timings;
+  const cluster = await HeadlessCluster.start(ctx, {
+    servers: 3,
+    maxServers: 4,
+    // A short grace: a recycled connection's in-flight RPCs finish well within it.
+    serverEnv: { MAX_CONNECTION_AGE_MS: String(maxConnectionAgeMs), MAX_CONNECTION_AGE_GRACE_MS: '1000' },
+  });
+  ctx.progress(
+    `starting 2 clients with DNS_MIN_RESOLUTION_MS=${dnsMinResolutionMs} and 2 without (age only) on ${cluster.target}`,
+  );
+  const both = [0, 1].map(() =>
+    ctx.startClient({
+      target: cluster.target,
+      group: 'both',
+      env: { ...HeadlessCluster.clientEnv, DNS_MIN_RESOLUTION_MS: String(dnsMinResolutionMs) },
+    }),
+  );
+  const ageOnly = [0, 1].map(() =>
+    ctx.startClient({ target: cluster.target, group: 'age-only', env: HeadlessCluster.clientEnv }),
+  );
+  await ctx.waitForRpcs([...both, ...ageOnly], 1);
+  await ctx.sleep(ctx.timings.spreadMs);
+  const serversHit = Math.min(...serversPerClient(ctx.model).values());
+
+  const bothWindowMs = maxConnectionAgeMs + dnsMinResolutionMs + 4000;
+  ctx.progress(`scale up 3 → 4; servers recycle connections every ${maxConnectionAgeMs} ms`);
+  const { server: added, publishedAt } = await cluster.scaleUp();
+  const [scaleUpDiscoveredMs, ageOnlyScaleUpDiscoveredMs] = await Promise.all([
+    measureDiscovery(ctx, ctx.groupModel('both'), added.name, publishedAt, bothWindowMs),
+    measureDiscovery(ctx, ctx.groupModel('age-only'), added.name, publishedAt, Math.max(ageOnlyWindowMs, bothWindowMs)),
+  ]);
+  ctx.progress(
+    `both knobs: ${scaleUpDiscoveredMs === null ? 'not discovered' : `${scaleUpDiscoveredMs} ms`}; ` +
+      `age only: ${ageOnlyScaleUpDiscoveredMs === null ? `not within ${ageOnlyWindowMs / 1000} s` : `${ageOnlyScaleUpDiscoveredMs} ms`}`,
+  );
+  return makeReport(
+    ctx,
+    serversHit === 3 && scaleUpDiscoveredMs !== null && scaleUpDiscoveredMs <= maxConnectionAgeMs + 1000,
+    {
+      servers: 3,
+      serversHit,
+      maxConnectionAgeMs,
+      dnsMinResolutionMs,
+      scaleUpDiscoveredMs,
+      ageOnlyScaleUpDiscoveredMs,
+      ageOnlyWindowMs: Math.max(ageOnlyWindowMs, bothWindowMs),
+      failedRpcs: ctx.failedRpcs(),
+    },
+  );
+}

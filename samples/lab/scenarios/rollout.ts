@@ -1,0 +1,43 @@
+import type { LabContext } from '../context';
+import type { ScenarioReport } from '../report';
+import { makeReport } from './common';
+import { HeadlessCluster } from './headlessCluster';
+
+/**
+ * rollout: a rolling restart of all 3 servers, one at a time (a new server is started and published
+ * before the old one leaves DNS and is stopped — maxSurge 1, maxUnavailable 0), once graceful
+ * (SIGTERM: NOT_SERVING, drain, shutdown) and once abrupt (SIGKILL). Failed RPCs counted for each.
+ * Clients set DNS_MIN_RESOLUTION_MS so the closed connection's re-resolution finds the new servers.
+ */
+export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
+  const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 9 });
+  const clientEnv = { ...HeadlessCluster.clientEnv, DNS_MIN_RESOLUTION_MS: String(ctx.timings.dnsMinResolutionMs) };
+  ctx.progress(`starting 2 clients on ${cluster.target}`);
+  const clients = [0, 1].map(() => ctx.startClient({ target: cluster.target, env: clientEnv }));
+  await ctx.waitForRpcs(clients, 1);
+  await ctx.sleep(Math.min(ctx.timings.spreadMs, 1000));
+
+  const phase = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<{ failed: number; rpcs: number }> => {
+    const before = ctx.model.snapshot();
+    for (const old of [...cluster.servers]) {
+      const { server } = await cluster.scaleUp();
+      ctx.progress(`${signal === 'SIGTERM' ? 'graceful' : 'abrupt'}: ${server.name} replaces ${old.name} (${signal})`);
+      cluster.unpublish(old);
+      await old.process.stop(signal);
+      // Let the clients move on before the next replacement, as a rollout waits for readiness.
+      await ctx.sleep(300);
+    }
+    await ctx.sleep(500);
+    const after = ctx.model.snapshot();
+    return { failed: after.totalErrors - before.totalErrors, rpcs: after.totalRpcs - before.totalRpcs };
+  };
+
+  const graceful = await phase('SIGTERM');
+  const abrupt = await phase('SIGKILL');
+  return makeReport(ctx, graceful.failed === 0 && graceful.rpcs > 0, {
+    failedRpcsGraceful: graceful.failed,
+    failedRpcsAbrupt: abrupt.failed,
+    rpcsGraceful: graceful.rpcs,
+    rpcsAbrupt: abrupt.rpcs,
+  });
+}
