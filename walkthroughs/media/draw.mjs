@@ -55,7 +55,7 @@ function curve(x1, y1, cx, cy, x2, y2, kind = 'conn') {
 
 /** A small filled label, readable on any background. */
 function pill(x, y, text, role = 'infra') {
-  const w = text.length * 6.4 + 16;
+  const w = text.length * 7 + 18;
   return `<rect x="${x - w / 2}" y="${y - 10}" width="${w}" height="20" rx="10" fill="${FILL[role]}"/><text x="${x}" y="${y}" class="in small" text-anchor="middle" dominant-baseline="central">${esc(text)}</text>`;
 }
 
@@ -72,9 +72,9 @@ function svg(title, desc, body) {
 <title id="t">${esc(title)}</title>
 <desc id="d">${esc(desc)}</desc>
 <style>
-text{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Ubuntu,"Noto Sans",sans-serif;font-size:13px}
-.in{fill:#fff;font-weight:600}.sub{font-weight:400;font-size:11px}.small{font-size:11px}
-.note{fill:#868b93;font-size:12px;font-weight:600}.cap{fill:#868b93;font-size:11px;font-weight:600}
+text{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Ubuntu,"Noto Sans",sans-serif;font-size:14px}
+.in{fill:#fff;font-weight:600}.sub{font-weight:400;font-size:12px}.small{font-size:12px}
+.note{fill:#868b93;font-size:13px;font-weight:600}.cap{fill:#868b93;font-size:12px;font-weight:600}
 .group{fill:none;stroke:#868b93;stroke-width:1.5;stroke-dasharray:6 5}
 .ghost{stroke:#868b93;stroke-width:2}
 line,path{stroke-linecap:round}
@@ -187,7 +187,7 @@ const DIAGRAMS = {
     ...servers(470, 80, ['server-1', 'server-2', 'killed'], ['server', 'server', 'idle']),
     curve(545, 78, 520, 30, 402, 32, 'watch'), note(620, 24, 'put with a lease (TTL 10 s)', 'end'),
     ...[0, 1].flatMap((i) => [arrow(150, 105, 468, srvY(80, i), 'rpc', 2.5), arrow(150, 245, 468, srvY(80, i), 'rpc', 2.5)]),
-    pill(545, 298, 'key expires after the TTL', 'danger'),
+    pill(520, 298, 'key expires after the TTL', 'danger'),
   ]),
   'envoy-sidecar': svg('Envoy as a sidecar', 'Each client pod has its own Envoy listening on localhost:9000, which spreads requests over the server pods.', [
     group(10, 30, 300, 110, 'client pod 1'),
@@ -233,7 +233,7 @@ const DIAGRAMS = {
     box(470, 226, 150, 44, 'server', 'greeter-server', 'new pod'),
     ...[0, 1, 2].flatMap((i) => [arrow(160, 115, 468, srvY(40, i), 'rpc', 2.5), arrow(160, 245, 468, srvY(40, i), 'rpc', 2.5)]),
     arrow(160, 120, 468, 248, 'rpc', 2.5), arrow(160, 250, 468, 250, 'rpc', 2.5),
-    pill(545, 300, 'GOAWAY after max age', 'server'),
+    pill(535, 300, 'GOAWAY after max age', 'server'),
     pill(280, 320, 'new pod used within about one age', 'client'),
   ]),
   'clean-up': svg('Clean-up by label', 'Clean-up deletes only objects labelled app.kubernetes.io/part-of=grpc-lb-lab and grpc-lb.dev/chapter for the chapter; other objects in the cluster are not touched.', [
