@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
 import { chapterDocuments } from '../manifests/index';
-import { imageBuildPlan } from '../samples/images/index';
 import { registerCommands } from './commands';
 import { presentError, showPresentation } from './commands/errors';
 import { ClusterActions } from './core/cluster/clusterActions';
 import { ContextGuard } from './core/cluster/contextGuard';
 import { loadDefaultKubeConfig } from './core/cluster/kube';
 import { NodeProcessRunner } from './core/process/nodeProcessRunner';
+import { resolveImagePlan } from './core/toolchain/imageContext';
 import { TrafficActionsSlot } from './core/trafficActions';
 import { registerWorkbookController } from './notebookController';
 import { BackgroundTasks, Channels, type ChannelId, type Services } from './services';
@@ -51,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (p) void showPresentation(p);
     },
     background,
-    imagePlan: () => imageBuildPlan(context.extensionPath),
+    // A clone opened as a workspace folder first, then the extension itself (run from source).
+    imagePlan: () => resolveImagePlan([...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), context.extensionPath]),
   };
   context.subscriptions.push(channels, background);
   registerWorkbookSerializer(context);

@@ -6,6 +6,7 @@ import {
   ContextDeclinedError,
   ForbiddenError,
   ImageNotBuiltError,
+  ImageSourcesMissingError,
   NamespaceMissingError,
   ProcessFailedError,
   ResourceMissingError,
@@ -70,6 +71,12 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
     return {
       message: vscode.l10n.t('Image {0} is not in the cluster yet (pod {1}: {2}).', err.image, err.pod, err.reason),
       fixes: [command(vscode.l10n.t('Build Images'), 'grpcLb.buildImages'), output],
+    };
+  }
+  if (err instanceof ImageSourcesMissingError) {
+    return {
+      message: vscode.l10n.t('The image sources are not part of the installed extension: open a clone of the grpc-lb-lab repository as a workspace folder, then build again.'),
+      fixes: [command(vscode.l10n.t('Open Folder'), 'vscode.openFolder')],
     };
   }
   if (err instanceof NamespaceMissingError) {

@@ -24,6 +24,7 @@ export type LabErrorCode =
   | 'rollout-timeout'
   | 'resource-missing'
   | 'api-missing'
+  | 'image-sources-missing'
   | 'cancelled';
 
 /** An external tool (minikube, docker, istioctl, …) is not on PATH. */
@@ -150,6 +151,15 @@ export class ApiMissingError extends LabError {
   ) {
     super(`the cluster does not serve ${apiVersion} ${kind}${apiVersion.includes('istio.io') ? ' (is Istio installed?)' : ''}`);
     this.name = 'ApiMissingError';
+  }
+}
+
+/** No folder holds the images' build context (Dockerfiles + sources): an installed .vsix does not ship them. */
+export class ImageSourcesMissingError extends LabError {
+  readonly code = 'image-sources-missing';
+  constructor(readonly searched: readonly string[]) {
+    super(`the image build context (samples/images/*.Dockerfile with the sources) was not found in: ${searched.join(', ')}; open a clone of the grpc-lb-lab repository`);
+    this.name = 'ImageSourcesMissingError';
   }
 }
 
