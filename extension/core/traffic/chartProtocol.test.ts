@@ -30,3 +30,18 @@ test('chart messages from the webview are validated', () => {
   assert.ok(!isChartToHostMessage({ type: 'eval', code: 'x' }));
   assert.ok(!isChartToHostMessage(null));
 });
+
+test('chart page: strict CSP with a nonce, nothing remote, theme colours only', async () => {
+  const { chartHtml } = await import('./chartHtml');
+  const nonce = 'c2VjcmV0LW5vbmNlLTEyMzQ1Ng==';
+  const html = chartHtml(nonce);
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/=]/g, '\\$&')}'`));
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
+  assert.doesNotMatch(html.replace('http://www.w3.org/2000/svg', ''), /https?:\/\//, 'no remote resource');
+  for (const tag of html.match(/<(script|style)\b[^>]*>/g) ?? []) assert.ok(tag.includes(`nonce="${nonce}"`), tag);
+  assert.doesNotMatch(html, /#[0-9a-fA-F]{3,6}\b/, 'no hard-coded colours: theme variables only');
+  assert.match(html, /var\(--vscode-charts-blue\)/);
+  assert.throws(() => chartHtml('x"><script>'));
+});
