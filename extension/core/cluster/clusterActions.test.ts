@@ -232,7 +232,7 @@ describe('cluster actions (Kubernetes API double)', () => {
 });
 
 describe('applying the real chapter manifests (Kubernetes API double)', () => {
-  it('applies every deployable chapter: namespace first, one SSA per document, all rollouts waited for', async () => {
+  it('applies every deployable chapter: namespace first, one whole-document SSA per manifest, all rollouts waited for', async () => {
     const { chapterDocuments } = await import('../../../manifests/index');
     const { DEPLOYABLE_CHAPTERS } = await import('../../../samples/common/catalog');
     const double = await new KubeApiDouble({ istio: true, readyPerRead: 5 }).start();
@@ -246,6 +246,12 @@ describe('applying the real chapter manifests (Kubernetes API double)', () => {
         assert.equal(patches.length, docs.length, `${chapter.id}: one apply per document`);
         assert.equal(patches[0].path, `/api/v1/namespaces/${chapter.namespace}`, `${chapter.id}: namespace first`);
         assert.ok(patches.every((p) => p.contentType === 'application/apply-patch+yaml' && p.query.get('fieldManager') === 'grpc-lb-lab'));
+        // The body of each apply is the manifest document itself: nothing dropped by client-node's models.
+        for (const doc of docs) {
+          const path = patches.find((p) => p.path.endsWith(`/${doc.metadata?.name}`) && JSON.parse(p.body).kind === doc.kind);
+          assert.ok(path, `${chapter.id}: ${doc.kind} ${doc.metadata?.name} applied`);
+          assert.deepEqual(JSON.parse(path.body), JSON.parse(JSON.stringify(doc)), `${chapter.id}: ${doc.kind} ${doc.metadata?.name} sent whole`);
+        }
         const deployments = docs.filter((d) => d.kind === 'Deployment').map((d) => d.metadata?.name).sort();
         assert.deepEqual(report.deployments.map((d) => d.name).sort(), deployments);
         assert.ok(deployments.includes(`greeter-client-${chapter.id}`));
