@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { formatRpcRecord } from '../samples/common/clientLog';
+import { main } from './clusterTest';
 
 const SCRIPT = join(__dirname, 'clusterTest.ts');
 
@@ -24,6 +25,22 @@ function runScript(args: string[], env: Record<string, string>): Promise<Run> {
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: stdout + stderr }),
     );
   });
+}
+
+/** main() in this process (client-node loads once): KUBECONFIG is read from process.env. */
+async function runMain(args: string[], env: Record<string, string>): Promise<Run> {
+  const saved = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = env.KUBECONFIG;
+  const lines: string[] = [];
+  try {
+    const code = await main(args, env, (line) => lines.push(line));
+    return { code, stdout: lines.join('\n') + '\n' };
+  } catch (error) {
+    return { code: 1, stdout: [...lines, (error as Error).message].join('\n') };
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+  }
 }
 
 function kubeconfig(dir: string, server: string, context: string): string {
@@ -57,7 +74,7 @@ test('without a minikube context or GRPC_LB_CLUSTER_CONTEXT it skips with a clea
 test('a named context that is not in the kubeconfig is an error, not a skip', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'grpc-lb-cluster-'));
   try {
-    const run = await runScript([], {
+    const run = await runMain([], {
       HOME: dir,
       KUBECONFIG: kubeconfig(dir, 'http://127.0.0.1:9', 'minikube'),
       GRPC_LB_CLUSTER_CONTEXT: 'prod',
@@ -164,7 +181,7 @@ test('against an API double: server-side applies the chapter in order and judges
 
     // each client pinned to one server: what the clusterip chapter claims
     double.pick = (client) => `greeter-server-${'ab'[client]}`;
-    const pass = await runScript(['clusterip'], env);
+    const pass = await runMain(['clusterip'], env);
     assert.equal(pass.code, 0, pass.stdout);
     assert.match(pass.stdout, /on context minikube \(Kubernetes v1\.34\.0-double\)/);
     assert.match(pass.stdout, /PASS each client pinned to one server: holds/);
@@ -182,7 +199,7 @@ test('against an API double: server-side applies the chapter in order and judges
 
     // the same chapter with clients spread over servers: the lesson does not hold → exit 1
     double.pick = (_client, i) => `greeter-server-${'abc'[i % 3]}`;
-    const fail = await runScript(['clusterip'], env);
+    const fail = await runMain(['clusterip'], env);
     assert.equal(fail.code, 1, fail.stdout);
     assert.match(fail.stdout, /FAIL each client pinned to one server: greeter-client-clusterip-0: expected one server \(one connection\), saw 3/);
     assert.match(fail.stdout, /0 of 1 chapters hold; failed: clusterip/);
