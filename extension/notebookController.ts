@@ -7,8 +7,8 @@ import { presentError } from './commands/errors';
 import type { OperationSink } from './commands/util';
 import * as ops from './operations';
 import type { Services } from './services';
+import { WORKBOOK_NOTEBOOK_TYPE } from './workbook/workbookSerializer';
 
-export const WORKBOOK_NOTEBOOK_TYPE = 'grpclb-workbook';
 const CONTROLLER_ID = 'grpcLb.workbookController';
 const SHELL_LANGUAGES = new Set(['shellscript', 'sh', 'bash']);
 
@@ -30,8 +30,13 @@ export class WorkbookController implements vscode.Disposable {
     this.controller.supportsExecutionOrder = true;
     this.controller.description = vscode.l10n.t('Runs grpclb actions and shell cells');
     this.controller.executeHandler = (cells, notebook) => this.executeCells(cells, notebook);
+    const prefer = (nb: vscode.NotebookDocument): void => {
+      if (nb.notebookType === WORKBOOK_NOTEBOOK_TYPE) this.controller.updateNotebookAffinity(nb, vscode.NotebookControllerAffinity.Preferred);
+    };
+    vscode.workspace.notebookDocuments.forEach(prefer);
     this.disposables.push(
       this.controller,
+      vscode.workspace.onDidOpenNotebookDocument(prefer),
       vscode.window.onDidCloseTerminal((t) => {
         if (t === this.terminal) this.terminal = undefined;
       }),
