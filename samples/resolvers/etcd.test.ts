@@ -137,8 +137,10 @@ describe('etcd resolver and registration (real etcd)', () => {
     await kv.put('mixed/10.0.0.1:1').value('{"Op":1,"Addr":"127.0.0.2:1","Metadata":null}');
     await until('Op 1 to delete it', () => seen.latest()?.addrs?.join() === a.addr);
     await kv.delete().key(`mixed/${a.addr}`);
-    await until('key deletion to remove the last server', () => seen.latest()?.addrs?.length === 0);
-    assert.match(seen.latest()!.note, /0 server\(s\) registered under "mixed\/"/);
+    await until('key deletion to remove the last server', () => seen.latest()?.addrs === null);
+    // An empty list, then an error with the reason (so RPCs fail fast, see reporter.ts).
+    assert.deepEqual(seen.reports.at(-2)?.addrs, []);
+    assert.match(seen.latest()!.error ?? '', /0 server\(s\) registered under "mixed\/"/);
     assert.equal(logged.length, 2, 'garbage still logged only once');
   });
 

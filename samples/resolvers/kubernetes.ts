@@ -182,9 +182,11 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       this.reporter = new ResolutionReporter(listener, options.minReportGapMs);
     }
 
+    /** `svc.ns:port` for a numeric port; without a port name (grpc-js builds a URL from the authority). */
     static getDefaultAuthority(target: GrpcUri): string {
-      parseKubernetesTarget(target.path);
-      return target.path;
+      const { port } = parseKubernetesTarget(target.path);
+      const colon = target.path.lastIndexOf(':');
+      return typeof port === 'number' || colon < 0 ? target.path : target.path.slice(0, colon);
     }
 
     /**

@@ -35,10 +35,21 @@ export class ResolutionReporter {
     private readonly minGapMs = 100,
   ) {}
 
-  /** Reports a (possibly empty) endpoint list; `note` explains an empty list in RPC errors. */
+  /**
+   * Reports a (possibly empty) endpoint list; `note` explains it in RPC errors.
+   * An empty list is followed by an UNAVAILABLE error carrying `note`: grpc-js 1.14's round_robin
+   * turns an empty list into IDLE with a queueing picker, so RPCs would hang until their deadline
+   * ("Waiting for LB pick"); the error, accepted once the balancer has no children, makes them
+   * fail fast with the reason instead.
+   */
   endpoints(endpoints: Endpoint[], note: string): void {
     const key = `ok:${endpointsKey(endpoints)}`;
-    this.offer(key, () => this.listener({ ok: true, value: endpoints }, {}, null, note));
+    this.offer(key, () => {
+      this.listener({ ok: true, value: endpoints }, {}, null, note);
+      if (endpoints.length === 0) {
+        this.listener({ ok: false, error: { code: Status.UNAVAILABLE, details: note, metadata: new Metadata() } }, {}, null, note);
+      }
+    });
   }
 
   /** Reports a resolution failure; its `details` become the RPC error's details while no endpoint is known. */

@@ -131,10 +131,20 @@ export class TrafficLoop {
     return `last 1 s: ${JSON.stringify(recent)}; ${this.records.length} RPCs; last error: ${err ? `${err.code} ${err.details}` : 'none'}`;
   }
 
+  /** Stops the loop (waiting at most a little longer than one RPC deadline) and closes the channel. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.done;
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<void>((resolve) => (timer = setTimeout(resolve, (this.options.deadlineMs ?? 1000) + 500)));
+    await Promise.race([this.done, wait]);
+    clearTimeout(timer);
     this.client.close();
+  }
+
+  /** Failed RPCs that completed after the first successful one (cold start excluded). */
+  failuresAfterFirstSuccess(): RpcRecord[] {
+    const first = this.records.findIndex((r) => r.code === 0);
+    return first < 0 ? [] : this.records.slice(first).filter((r) => r.code !== 0);
   }
 }
 
@@ -167,7 +177,13 @@ export interface ResolutionReport {
 export function observeResolver(
   resolverClass: Parameters<typeof grpc.experimental.registerResolver>[1],
   target: string,
-): { reports: ResolutionReport[]; latest(): ResolutionReport | undefined; destroy(): void } {
+): {
+  reports: ResolutionReport[];
+  latest(): ResolutionReport | undefined;
+  /** What a channel calls whenever it wants fresh results. */
+  updateResolution(): void;
+  destroy(): void;
+} {
   const m = /^([a-z]+):\/\/([^/]*)\/(.*)$/.exec(target);
   if (!m) throw new Error(`bad target ${target}`);
   const reports: ResolutionReport[] = [];
@@ -185,5 +201,10 @@ export function observeResolver(
     {},
   );
   resolver.updateResolution();
-  return { reports, latest: () => reports[reports.length - 1], destroy: () => resolver.destroy() };
+  return {
+    reports,
+    latest: () => reports[reports.length - 1],
+    updateResolution: () => resolver.updateResolution(),
+    destroy: () => resolver.destroy(),
+  };
 }

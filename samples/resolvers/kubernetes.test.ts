@@ -1,0 +1,282 @@
+import * as grpc from '@grpc/grpc-js';
+import { KubeConfig } from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadGreeter } from '../common/proto';
+import {
+  KubernetesTargetError,
+  createKubernetesResolverClass,
+  endpointsFromSlices,
+  parseKubernetesTarget,
+} from './kubernetes';
+import { KubeApiDouble, endpointSlice, type DoubleEndpoint } from './testing/kubeApiDouble';
+import { TrafficLoop, observeResolver, startTinyGreeter, type TinyGreeter } from './testing/traffic';
+
+const NS = 'lab';
+
+class Cleanup {
+  private readonly steps: (() => unknown)[] = [];
+  add(step: () => unknown): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  }
+}
+
+const ready = (ip: string, isReady = true): DoubleEndpoint => ({ addresses: [ip], conditions: { ready: isReady } });
+
+/** Servers `names[i]` on 127.0.0.(i+1), all on one port — like pods of one Deployment. */
+async function podsOnOnePort(names: string[]): Promise<{ port: number; pods: TinyGreeter[] }> {
+  const first = await startTinyGreeter(names[0]!, '127.0.0.1', 0);
+  const pods = [first];
+  for (let i = 1; i < names.length; i++) pods.push(await startTinyGreeter(names[i]!, `127.0.0.${i + 1}`, first.port));
+  return { port: first.port, pods };
+}
+
+describe('kubernetes: target parsing and EndpointSlice merging', () => {
+  it('parses svc.ns:port, svc:port, port names and cluster-local names, and rejects garbage', () => {
+    assert.deepEqual(parseKubernetesTarget('greeter-server-headless.grpc-lb-example:50051'), {
+      service: 'greeter-server-headless',
+      namespace: 'grpc-lb-example',
+      port: 50051,
+    });
+    assert.deepEqual(parseKubernetesTarget('greeter:grpc'), { service: 'greeter', namespace: undefined, port: 'grpc' });
+    assert.deepEqual(parseKubernetesTarget('greeter.ns.svc.cluster.local:80'), { service: 'greeter', namespace: 'ns', port: 80 });
+    for (const bad of ['', 'Greeter:80', 'a.b.c:80', 'greeter:0', 'greeter:70000', 'greeter:Bad_Name', 'greeter.ns:']) {
+      assert.throws(() => parseKubernetesTarget(bad), KubernetesTargetError, bad);
+    }
+  });
+
+  it('a channel for a malformed kubernetes: target fails at creation with a usage message', () => {
+    grpc.experimental.registerResolver('kubernetes', createKubernetesResolverClass());
+    const { Client } = loadGreeter();
+    assert.throws(
+      () => new Client('kubernetes:///Not_A_Service:50051', grpc.credentials.createInsecure()),
+      /expected kubernetes:\/\/\/<service>\[\.<namespace>\]\[:<port number or name>\]/,
+    );
+  });
+
+  it('keeps only ready endpoints, merges slices, de-duplicates, resolves named ports per slice', () => {
+    const s1 = endpointSlice(NS, 'svc', 's1', 8080, [ready('10.0.0.1'), ready('10.0.0.2', false), { addresses: ['10.0.0.3'] }]);
+    const s2 = endpointSlice(NS, 'svc', 's2', 9090, [ready('10.0.0.4'), ready('10.0.0.1')]);
+    const metricsOnly = { ...endpointSlice(NS, 'svc', 's3', 9100, [ready('10.0.0.9')]), ports: [{ name: 'metrics', port: 9100 }] };
+    const fqdn = { ...endpointSlice(NS, 'svc', 's4', 8080, [ready('example.com')]), addressType: 'FQDN' as const };
+    const hostPorts = (r: ReturnType<typeof endpointsFromSlices>) =>
+      r.endpoints.map((e) => e.addresses.map((a) => ('host' in a ? `${a.host}:${a.port}` : '')).join('|'));
+
+    const byName = endpointsFromSlices([s1, s2, metricsOnly, fqdn], 'grpc');
+    assert.deepEqual(hostPorts(byName), ['10.0.0.1:8080', '10.0.0.1:9090', '10.0.0.3:8080', '10.0.0.4:9090']);
+    assert.equal(byName.notReady, 1);
+    assert.equal(byName.noPort, 1);
+
+    const byNumber = endpointsFromSlices([s1, s2], 50051);
+    assert.deepEqual(hostPorts(byNumber), ['10.0.0.1:50051', '10.0.0.3:50051', '10.0.0.4:50051']);
+  });
+});
+
+describe('kubernetes resolver (Kubernetes API double)', () => {
+  let double: KubeApiDouble;
+
+  before(async () => {
+    double = await KubeApiDouble.start();
+    grpc.experimental.registerResolver(
+      'kubernetes',
+      createKubernetesResolverClass({
+        loadKubeConfig: () => {
+          const kc = new KubeConfig();
+          kc.loadFromOptions(double.kubeConfigOptions(NS));
+          return kc;
+        },
+        namespaceFile: '/nonexistent/namespace',
+        initialBackoffMs: 100,
+        maxBackoffMs: 1000,
+        log: () => undefined,
+      }),
+    );
+  });
+  after(async () => {
+    await double?.close();
+  });
+
+  it('add / not-ready / remove endpoints are reflected in the RPC spread (Kubernetes API double)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const { port, pods } = await podsOnOnePort(['pod-a', 'pod-b', 'pod-c']);
+    for (const p of pods) cleanup.add(() => p.stop());
+    double.apply(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2')]));
+
+    const traffic = new TrafficLoop(`kubernetes:///spread.${NS}:${port}`);
+    cleanup.add(() => traffic.stop());
+    await traffic.waitFor('pod-a and pod-b to answer', () => traffic.counts().size === 2, 10_000);
+    const list = double.requests.find((r) => !r.watch && r.path.includes('/namespaces/lab/endpointslices'));
+    assert.equal(list?.labelSelector, 'kubernetes.io/service-name=spread');
+    assert.equal(list?.authorization, 'Bearer double-token');
+
+    const addedAt = Date.now();
+    double.apply(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2'), ready('127.0.0.3')]));
+    await traffic.waitFor('pod-c to answer', () => traffic.firstSeen('pod-c', addedAt) !== undefined, 5000);
+    const addMs = traffic.firstSeen('pod-c', addedAt)! - addedAt;
+    console.log(`kubernetes: a new ready endpoint got its first RPC ${addMs} ms after the EndpointSlice changed`);
+    assert.ok(addMs <= 1000, `scale-up seen within 1 s (took ${addMs} ms)`);
+    const spreadStart = Date.now();
+    await traffic.waitFor('60 RPCs', () => traffic.records.filter((r) => r.at >= spreadStart).length >= 60, 10_000);
+    const counts = traffic.counts(spreadStart);
+    for (const pod of ['pod-a', 'pod-b', 'pod-c']) {
+      assert.ok((counts.get(pod) ?? 0) >= 12, `${pod} gets a fair share: ${traffic.summary()}`);
+    }
+
+    const notReadyAt = Date.now();
+    double.apply(
+      endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2', false), ready('127.0.0.3')]),
+    );
+    await traffic.waitFor('pod-b (not ready) to leave', () => (traffic.lastSeen('pod-b') ?? 0) < Date.now() - 300, 5000);
+    console.log(
+      `kubernetes: a not-ready endpoint got its last RPC ${Math.max(0, traffic.lastSeen('pod-b')! - notReadyAt)} ms after the change`,
+    );
+
+    const removedAt = Date.now();
+    double.apply(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2', false)]));
+    await traffic.waitFor('pod-c (removed) to leave', () => (traffic.lastSeen('pod-c') ?? 0) < Date.now() - 300, 5000);
+    assert.ok(traffic.lastSeen('pod-c')! - removedAt <= 1000, 'a removed endpoint leaves within 1 s');
+    const tail = Date.now();
+    await traffic.waitFor('more RPCs', () => traffic.records.filter((r) => r.at >= tail).length >= 20, 5000);
+    assert.deepEqual([...traffic.counts(tail).keys()], ['pod-a'], `only the ready, listed pod answers: ${traffic.summary()}`);
+    assert.equal(traffic.failuresAfterFirstSuccess().length, 0, `no failed RPCs: ${traffic.summary()}`);
+
+    // Every endpoint gone: RPCs fail with a message that says why, and recover when pods return.
+    double.remove(NS, 'spread-1');
+    await traffic.waitFor('RPCs to fail', () => (traffic.lastError()?.at ?? 0) > tail, 5000);
+    assert.match(traffic.lastError()?.details ?? '', /0 EndpointSlice\(s\) of service "spread" in namespace "lab"/);
+    double.apply(endpointSlice(NS, 'spread', 'spread-2', port, [ready('127.0.0.2')]));
+    const backAt = Date.now();
+    await traffic.waitFor('pod-b to answer again', () => traffic.firstSeen('pod-b', backAt) !== undefined, 5000);
+  });
+
+  it('merges several slices and dials the port by name (Kubernetes API double)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const x = await startTinyGreeter('named-x');
+    const y = await startTinyGreeter('named-y');
+    const z = await startTinyGreeter('named-z');
+    for (const s of [x, y, z]) cleanup.add(() => s.stop());
+    double.apply(endpointSlice(NS, 'named', 'named-1', x.port, [ready('127.0.0.1')]));
+    double.apply(endpointSlice(NS, 'named', 'named-2', y.port, [ready('127.0.0.1')]));
+    // A slice whose port has another name must not be dialled on the grpc port.
+    double.apply({ ...endpointSlice(NS, 'named', 'named-3', z.port, [ready('127.0.0.1')]), ports: [{ name: 'metrics', port: z.port }] });
+    // Another service's slice must not leak in.
+    double.apply(endpointSlice(NS, 'other', 'other-1', z.port, [ready('127.0.0.1')]));
+
+    const traffic = new TrafficLoop(`kubernetes:///named.${NS}:grpc`);
+    cleanup.add(() => traffic.stop());
+    await traffic.waitFor('both named-port servers', () => traffic.counts().size === 2, 10_000);
+    const since = Date.now();
+    await traffic.waitFor('40 RPCs', () => traffic.records.filter((r) => r.at >= since).length >= 40, 10_000);
+    assert.deepEqual([...traffic.counts().keys()].sort(), ['named-x', 'named-y']);
+  });
+
+  it('re-establishes a watch that the API server ends or cuts, and later changes still apply (Kubernetes API double)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const { port, pods } = await podsOnOnePort(['rewatch-a', 'rewatch-b', 'rewatch-c']);
+    for (const p of pods) cleanup.add(() => p.stop());
+    const eps = [ready('127.0.0.1')];
+    double.apply(endpointSlice(NS, 'rewatch', 'rewatch-1', port, eps));
+    const traffic = new TrafficLoop(`kubernetes:///rewatch.${NS}:${port}`);
+    cleanup.add(() => traffic.stop());
+    await traffic.waitFor('rewatch-a', () => traffic.counts().has('rewatch-a'), 10_000);
+    await traffic.waitFor('an open watch', () => double.openWatches === 1, 5000);
+
+    const cases = [
+      { how: 'clean' as const, pod: 'rewatch-b', ip: '127.0.0.2' },
+      { how: 'cut' as const, pod: 'rewatch-c', ip: '127.0.0.3' },
+    ];
+    for (const { how, pod, ip } of cases) {
+      const watchesBefore = double.watchRequests;
+      const endedAt = Date.now();
+      assert.equal(double.endWatches(how), 1, 'the resolver had one watch open');
+      await traffic.waitFor(`a new watch after a ${how} end`, () => double.watchRequests > watchesBefore && double.openWatches === 1, 5000);
+      console.log(`kubernetes: watch ${how === 'clean' ? 'ended cleanly' : 'cut mid-stream'} → re-watched after ${Date.now() - endedAt} ms`);
+      eps.push(ready(ip));
+      const changedAt = Date.now();
+      double.apply(endpointSlice(NS, 'rewatch', 'rewatch-1', port, eps));
+      await traffic.waitFor(`${pod} after the re-watch`, () => traffic.firstSeen(pod, changedAt) !== undefined, 5000);
+    }
+    const rewatch = double.requests.filter((r) => r.watch && r.path.includes('/lab/endpointslices') && r.labelSelector?.endsWith('=rewatch'));
+    assert.ok(rewatch.length >= 3, 'three watches: the first and two re-established ones');
+    assert.ok(rewatch.every((r) => r.resourceVersion), 're-watches resume from a resourceVersion');
+    assert.equal(traffic.failuresAfterFirstSuccess().length, 0, `no failed RPCs: ${traffic.summary()}`);
+  });
+
+  it('a 403 from the API server gives an RPC error naming the Role it needs, and recovers once granted (Kubernetes API double)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const pod = await startTinyGreeter('granted');
+    cleanup.add(() => pod.stop());
+    double.refuse = 403;
+    cleanup.add(() => (double.refuse = undefined));
+    const traffic = new TrafficLoop(`kubernetes:///denied.${NS}:${pod.port}`);
+    cleanup.add(() => traffic.stop());
+    await traffic.waitFor('a failed RPC', () => traffic.lastError() !== undefined, 10_000);
+    const err = traffic.lastError()!;
+    assert.equal(err.code, grpc.status.UNAVAILABLE);
+    const details = err.details ?? '';
+    for (const needle of [
+      '403 Forbidden',
+      'namespace "lab"',
+      'service "denied"',
+      'Role',
+      'get, list and watch on endpointslices',
+      'API group discovery.k8s.io',
+      'RoleBinding',
+      'manifests/endpoints',
+      'cannot list resource "endpointslices"',
+    ]) {
+      assert.ok(details.includes(needle), `the error mentions ${JSON.stringify(needle)}: ${details}`);
+    }
+    console.log(`kubernetes: 403 → the client sees: ${details}`);
+
+    // Granting the Role (here: the double stops refusing) heals the running client.
+    double.apply(endpointSlice(NS, 'denied', 'denied-1', pod.port, [ready('127.0.0.1')]));
+    double.refuse = undefined;
+    const grantedAt = Date.now();
+    await traffic.waitFor('RPCs to succeed after the grant', () => traffic.firstSeen('granted', grantedAt) !== undefined, 5000);
+  });
+
+  it('without a namespace in the target: the service-account namespace, else the kubeconfig context (Kubernetes API double)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const dir = await mkdtemp(join(tmpdir(), 'k8s-ns-'));
+    cleanup.add(() => rm(dir, { recursive: true, force: true }));
+    const nsFile = join(dir, 'namespace');
+    await writeFile(nsFile, 'pod-ns\n');
+    const options = {
+      loadKubeConfig: () => {
+        const kc = new KubeConfig();
+        kc.loadFromOptions(double.kubeConfigOptions('context-ns'));
+        return kc;
+      },
+      log: () => undefined,
+    };
+    double.apply(endpointSlice('pod-ns', 'nsless', 'nsless-1', 7001, [ready('127.0.0.1')]));
+    double.apply(endpointSlice('context-ns', 'nsless', 'nsless-1', 7002, [ready('127.0.0.1')]));
+    const inPod = observeResolver(createKubernetesResolverClass({ ...options, namespaceFile: nsFile }), 'kubernetes:///nsless:grpc');
+    cleanup.add(() => inPod.destroy());
+    const outside = observeResolver(createKubernetesResolverClass({ ...options, namespaceFile: join(dir, 'missing') }), 'kubernetes:///nsless:grpc');
+    cleanup.add(() => outside.destroy());
+    const deadline = Date.now() + 5000;
+    while ((!inPod.latest() || !outside.latest()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(inPod.latest()?.addrs, ['127.0.0.1:7001']);
+    assert.deepEqual(outside.latest()?.addrs, ['127.0.0.1:7002']);
+
+    // The channel asks again and again (round_robin does); a running watch answers only changes.
+    const before = inPod.reports.length;
+    const resolverCalls = 1000;
+    for (let i = 0; i < resolverCalls; i++) inPod.updateResolution();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(inPod.reports.length, before, 'no report without a change');
+  });
+});
