@@ -149,6 +149,11 @@ class ApiDouble {
       this.deleted.push(path);
       return [200, { kind: 'Status', status: 'Success' }];
     }
+    if (path === '/api/v1/namespaces' && req.method === 'GET') {
+      const selector = url.searchParams.get('labelSelector');
+      const ours = this.applied.filter((a) => a.body.kind === 'Namespace').map((a) => ({ metadata: { name: a.path.split('/').pop() } }));
+      return [200, { kind: 'NamespaceList', items: selector === 'app.kubernetes.io/part-of=grpc-lb-lab' ? ours : [...ours, { metadata: { name: 'default' } }] }];
+    }
     const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);
     if (pods) {
       const selector = url.searchParams.get('labelSelector') ?? '';
@@ -196,6 +201,7 @@ test('against an API double: server-side applies the chapter in order and judges
     assert.ok(double.applied.some((a) => a.path === '/apis/apps/v1/namespaces/grpc-lb-example/deployments/greeter-client-clusterip'));
     assert.ok(double.deleted.includes('/apis/apps/v1/namespaces/grpc-lb-example/deployments/greeter-client-clusterip'));
     assert.ok(double.deleted.includes('/api/v1/namespaces/grpc-lb-example'));
+    assert.ok(!double.deleted.includes('/api/v1/namespaces/default'), 'only labelled namespaces are deleted');
 
     // the same chapter with clients spread over servers: the lesson does not hold → exit 1
     double.pick = (_client, i) => `greeter-server-${'abc'[i % 3]}`;

@@ -259,12 +259,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, log: (line: s
     }
   }
   if (!env.GRPC_LB_CLUSTER_KEEP) {
-    for (const namespace of [NAMESPACE, MESH_NAMESPACE]) {
+    // by label, never by guess: only namespaces this lab created
+    const namespaces = await api.core.listNamespace({ labelSelector: 'app.kubernetes.io/part-of=grpc-lb-lab' });
+    for (const name of namespaces.items.map((n) => n.metadata?.name as string)) {
       try {
-        await api.core.deleteNamespace({ name: namespace });
-        log(`deleted namespace ${namespace}`);
+        await api.core.deleteNamespace({ name });
+        log(`deleted namespace ${name}`);
       } catch (error) {
-        if (statusCode(error) !== 404) log(`could not delete namespace ${namespace}: ${(error as Error).message}`);
+        if (statusCode(error) !== 404) log(`could not delete namespace ${name}: ${(error as Error).message}`);
       }
     }
   }
