@@ -149,6 +149,7 @@ describe('greeter client process', () => {
       ETCD_ENDPOINTS: `http://127.0.0.1:${closedPort}`,
       INTERVAL_MS: '50',
       DEADLINE_MS: '300',
+      STARTUP_WAIT_MS: '300',
     });
     const k8sClient = startClient('k8s-less', {
       TARGET: 'kubernetes:///greeter-server-headless.grpc-lb-example:50051',
@@ -156,6 +157,7 @@ describe('greeter client process', () => {
       KUBERNETES_SERVICE_HOST: '',
       INTERVAL_MS: '50',
       DEADLINE_MS: '300',
+      STARTUP_WAIT_MS: '300',
     });
     for (const client of [etcdClient, k8sClient]) {
       await client.waitFor(`${client.name}: 3 failed RPCs`, () => client.records().filter((r) => !r.ok).length >= 3, 20_000);

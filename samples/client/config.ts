@@ -31,6 +31,8 @@ export interface ClientConfig {
   deadlineMs: number;
   /** Sets `grpc.dns_min_time_between_resolutions_ms` (undefined = grpc-js default, 30 s). */
   dnsMinResolutionMs?: number;
+  /** How long the first RPC waits for the channel to become ready (0 = not at all). */
+  startupWaitMs: number;
   /** Caps the reconnect backoff, so a client whose servers all went away notices their return soon. */
   reconnectBackoffMaxMs: number;
   /** Chapter id written into every log record ('' when unset). */
@@ -45,6 +47,7 @@ export const CLIENT_DEFAULTS = {
   lbPolicy: 'round_robin' as LbPolicy,
   intervalMs: 200,
   deadlineMs: 1000,
+  startupWaitMs: 5000,
   reconnectBackoffMaxMs: 5000,
 };
 
@@ -131,6 +134,7 @@ export function clientConfigFromEnv(env: Env, defaultPodName: string = hostname(
     lbPolicy: readEnum(env, 'LB_POLICY', LB_POLICIES, CLIENT_DEFAULTS.lbPolicy),
     intervalMs: readInt(env, 'INTERVAL_MS', CLIENT_DEFAULTS.intervalMs, { min: 1, max: 3_600_000 }),
     deadlineMs: readInt(env, 'DEADLINE_MS', CLIENT_DEFAULTS.deadlineMs, { min: 1, max: 3_600_000 }),
+    startupWaitMs: readInt(env, 'STARTUP_WAIT_MS', CLIENT_DEFAULTS.startupWaitMs, { min: 0, max: 3_600_000 }),
     dnsMinResolutionMs: readOptionalInt(env, 'DNS_MIN_RESOLUTION_MS', { min: 0, max: 3_600_000 }),
     reconnectBackoffMaxMs: readInt(env, 'RECONNECT_BACKOFF_MAX_MS', CLIENT_DEFAULTS.reconnectBackoffMaxMs, {
       min: 100,

@@ -63,6 +63,7 @@ describe('dns://<server>/<name>:<port> targets', () => {
       POD_NAME: 'system-dns-client',
       INTERVAL_MS: '50',
       DEADLINE_MS: '500',
+      STARTUP_WAIT_MS: '300',
     });
     children.push(client);
     await client.waitFor('3 failed RPCs', () => client.records().filter((r) => !r.ok).length >= 3, 20_000);

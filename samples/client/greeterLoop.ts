@@ -74,11 +74,22 @@ export class GreeterLoop {
     this.client = new Client(config.target, grpc.credentials.createInsecure(), channelOptions(config));
   }
 
+  /**
+   * Starts calling. The first RPC waits until the channel is ready or `startupWaitMs` passed:
+   * a resolver's first answer can take longer than one deadline (etcd3 loading and connecting),
+   * and that start-up latency is not a failure of any server. After that, nothing waits.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.startedAt = performance.now();
-    this.tick();
+    if (this.config.startupWaitMs <= 0) {
+      this.tick();
+      return;
+    }
+    this.client.waitForReady(Date.now() + this.config.startupWaitMs, () => {
+      if (this.running && this.timer === undefined && this.inFlight === undefined) this.tick();
+    });
   }
 
   private tick(): void {
