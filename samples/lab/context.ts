@@ -18,12 +18,29 @@ export interface LabLineOrigin {
   process: string;
 }
 
+/** Something a lab run started. */
+export interface LabProcessInfo {
+  scenario: LabScenarioId;
+  role: 'server' | 'client' | 'etcd';
+  /** `lab-server-<n>`, `lab-client-<n>` or `etcd`. */
+  name: string;
+  pid?: number;
+  /** Where it listens (`host:port`, or etcd's client URL). */
+  addr?: string;
+  /** A client's TARGET. */
+  target?: string;
+  /** etcd's temporary data dir (removed when the run ends). */
+  dataDir?: string;
+}
+
 export interface LabRunOptions {
   /** Aborting stops every process, port and temp dir the run started, then rejects with LabAbortedError. */
   signal?: AbortSignal;
   onProgress?: (progress: LabProgress) => void;
   /** Every stdout line of every lab client, as printed (one RPC record per line: feed a TrafficModel). */
   onLine?: (line: string, origin: LabLineOrigin) => void;
+  /** Every process or service the run starts (pids for a process view; tests check they are gone afterwards). */
+  onProcess?: (info: LabProcessInfo) => void;
   /** Shorter or longer experiment windows (tests shorten them); see {@link LabTimings}. */
   timings?: Partial<LabTimings>;
 }
@@ -56,7 +73,7 @@ export const DEFAULT_TIMINGS: LabTimings = {
   scaleUpWindowMs: 8000,
   maxConnectionAgeMs: 3000,
   dnsMinResolutionMs: 1000,
-  ageOnlyWindowMs: 10_000,
+  ageOnlyWindowMs: 30_000,
   etcdTtlSeconds: 2,
   drainMs: 300,
   deadlineMs: 1000,
@@ -118,7 +135,6 @@ export class LabContext {
   private readonly groupModels = new Map<string, TrafficModel>();
   private nextServer = 1;
   private nextClient = 1;
-  readonly serverLines: Array<{ process: string; line: string }> = [];
 
   constructor(
     readonly scenario: LabScenarioId,
@@ -126,6 +142,10 @@ export class LabContext {
   ) {
     this.supervisor = new Supervisor(options.signal);
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  }
+
+  announce(info: Omit<LabProcessInfo, 'scenario'>): void {
+    this.options.onProcess?.({ scenario: this.scenario, ...info });
   }
 
   progress(message: string): void {
@@ -196,8 +216,8 @@ export class LabContext {
         SHUTDOWN_TIMEOUT_MS: '2000',
         ...opts.env,
       }),
-      onStdoutLine: (line) => this.serverLines.push({ process: name, line }),
     });
+    this.announce({ role: 'server', name, pid: child.pid, addr: `${opts.host}:${opts.port}` });
     const ready = await this.waitUntil(
       () => canConnect(opts.host, opts.port, 200),
       opts.readyTimeoutMs ?? 20_000,
@@ -235,6 +255,7 @@ export class LabContext {
         this.options.onLine?.(line, { scenario: this.scenario, process: name });
       },
     });
+    this.announce({ role: 'client', name, pid: child.pid, target: opts.target });
     return { name, group, process: child };
   }
 

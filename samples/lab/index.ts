@@ -14,7 +14,7 @@ import { runMaxAge } from './scenarios/maxAge';
 import { runRollout } from './scenarios/rollout';
 
 export { DEFAULT_TIMINGS } from './context';
-export type { LabLineOrigin, LabProgress, LabRunOptions, LabTimings } from './context';
+export type { LabLineOrigin, LabProcessInfo, LabProgress, LabRunOptions, LabTimings } from './context';
 export { LabAbortedError, LabError, LabProcessError, UnknownScenarioError } from './errors';
 export { CLAIMS, renderScenario, renderSummary, verdict } from './report';
 export type { Figure, LabReport, ScenarioReport } from './report';

@@ -30,6 +30,7 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
     throw error;
   }
   ctx.supervisor.defer(() => etcd.stop());
+  ctx.announce({ role: 'etcd', name: 'etcd', addr: etcd.endpoints[0], dataDir: etcd.dataDir });
   ctx.supervisor.check();
   const endpoints = etcd.endpoints.join(',');
 

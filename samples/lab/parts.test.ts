@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { Resolver } from 'node:dns/promises';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
+import { test } from 'node:test';
+import { LabDnsServer } from './dnsServer';
+import { LabAbortedError } from './errors';
+import { closeServer, listen, TcpProxy } from './net';
+import { renderScenario, verdict, type ScenarioReport } from './report';
+import { Supervisor } from './supervisor';
+import { pidAlive } from './testUtils';
+
+/** A backend that answers every connection with its own name, then closes. */
+async function nameServer(name: string): Promise<Server> {
+  const server = createServer((socket) => socket.end(name));
+  return listen(server, '127.0.0.1', 0);
+}
+
+function ask(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let data = '';
+    socket.on('data', (d) => (data += d.toString()));
+    socket.once('end', () => resolve(data));
+    socket.once('error', reject);
+  });
+}
+
+test('TcpProxy balances connections round-robin over its backends', async () => {
+  const backends = await Promise.all(['a', 'b', 'c'].map(nameServer));
+  const proxy = new TcpProxy(backends.map((s) => ({ host: '127.0.0.1', port: (s.address() as AddressInfo).port })));
+  const { port } = await proxy.listen();
+  try {
+    const answers: string[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await ask(port));
+    assert.deepEqual(answers, ['a', 'b', 'c', 'a', 'b', 'c']);
+    assert.deepEqual(proxy.stats.connectionsPerBackend, [2, 2, 2]);
+  } finally {
+    await proxy.close();
+    await Promise.all(backends.map(closeServer));
+  }
+});
+
+test('TcpProxy holds a connection until a starting backend listens', async () => {
+  const probe = await nameServer('x');
+  const port = (probe.address() as AddressInfo).port;
+  await closeServer(probe);
+  const proxy = new TcpProxy([{ host: '127.0.0.1', port }]);
+  const { port: proxyPort } = await proxy.listen();
+  try {
+    const answer = ask(proxyPort);
+    await new Promise((r) => setTimeout(r, 200));
+    const late = await listen(
+      createServer((socket) => socket.end('late')),
+      '127.0.0.1',
+      port,
+    );
+    assert.equal(await answer, 'late');
+    await closeServer(late);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('LabDnsServer answers the A records it is given, with a 1 s TTL, and NXDOMAIN otherwise', async () => {
+  const dns = new LabDnsServer();
+  dns.setRecords('greeter-server-headless.lab', ['127.0.0.11', '127.0.0.12']);
+  const { port } = await dns.listen();
+  try {
+    const resolver = new Resolver();
+    resolver.setServers([`127.0.0.1:${port}`]);
+    assert.deepEqual(await resolver.resolve4('greeter-server-headless.lab', { ttl: true }), [
+      { address: '127.0.0.11', ttl: 1 },
+      { address: '127.0.0.12', ttl: 1 },
+    ]);
+    dns.setRecords('greeter-server-headless.lab', ['127.0.0.13']);
+    assert.deepEqual(await resolver.resolve4('greeter-server-headless.lab'), ['127.0.0.13']);
+    await assert.rejects(resolver.resolve4('other.lab'), { code: 'ENOTFOUND' });
+    // grpc-js also asks AAAA and TXT: an empty answer, not an error that would fail resolution.
+    await assert.rejects(resolver.resolve6('greeter-server-headless.lab'), { code: 'ENODATA' });
+    assert.equal(dns.aQueries.get('greeter-server-headless.lab'), 2);
+  } finally {
+    await dns.close();
+  }
+});
+
+test('Supervisor.dispose kills the whole process group, runs clean-ups and removes temp dirs', async () => {
+  const supervisor = new Supervisor();
+  // A child that starts a grandchild and ignores SIGTERM: only a group SIGKILL ends both.
+  const script =
+    "const {spawn}=require('child_process');" +
+    "const g=spawn(process.execPath,['-e','setInterval(()=>{},1000)'],{stdio:'ignore'});" +
+    "console.log(g.pid);process.on('SIGTERM',()=>{});setInterval(()=>{},1000);";
+  let grandchild = 0;
+  const child = supervisor.spawn({
+    name: 'sleeper',
+    command: process.execPath,
+    args: ['-e', script],
+    env: process.env,
+    onStdoutLine: (line) => (grandchild = Number(line)),
+  });
+  const dir = await supervisor.tempDir();
+  let cleaned = false;
+  supervisor.defer(() => (cleaned = true));
+  const deadline = Date.now() + 10_000;
+  while (grandchild === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(grandchild > 0 && pidAlive(grandchild));
+  await supervisor.dispose();
+  assert.equal(pidAlive(child.pid as number), false);
+  // The grandchild is reaped by init after the group SIGKILL; give it a moment.
+  const gone = Date.now() + 2000;
+  while (pidAlive(grandchild) && Date.now() < gone) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(pidAlive(grandchild), false);
+  assert.equal(cleaned, true);
+  assert.equal(existsSync(dir), false);
+  assert.throws(() => supervisor.check(), LabAbortedError);
+});
+
+test('Supervisor reports a child that dies on its own as a failure with its stderr', async () => {
+  const supervisor = new Supervisor();
+  supervisor.spawn({
+    name: 'lab-server-9',
+    command: process.execPath,
+    args: ['-e', "console.error('bind: address in use'); process.exit(3)"],
+    env: process.env,
+  });
+  const deadline = Date.now() + 10_000;
+  while (!supervisor.failure && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.throws(() => supervisor.check(), /lab-server-9 exited unexpectedly \(code 3\)[\s\S]*bind: address in use/);
+  await supervisor.dispose();
+});
+
+test('the human rendering shows a bar per client and server, the figures and a verdict', () => {
+  const report: ScenarioReport = {
+    id: 'headless',
+    claim: 'claim text',
+    holds: true,
+    figures: { servers: 3, serversHit: 3, windowMs: 8000, scaleUpDiscoveredMs: null },
+    distribution: { 'lab-client-1': { 'lab-server-1': 10, 'lab-server-2': 30 } },
+  };
+  const text = renderScenario(report);
+  assert.match(text, /lab-client-1 {2}\(40 RPCs\)/);
+  assert.match(text, /lab-server-1 ████████·+ {2}25% {2}10/);
+  assert.match(text, /lab-server-2 █{23}·{7} {2}75% {2}30/);
+  assert.match(text, /scale-up: first RPC on the new server after +not within the window/);
+  assert.equal(verdict(report), 'HOLDS: every client used 3 of 3 servers; the scaled-up server got no RPC within 8 s (grpc-js did not re-resolve DNS).');
+  assert.match(verdict({ ...report, holds: false, figures: { skipped: 'install etcd' } }), /^SKIPPED — install etcd/);
+});
