@@ -7,6 +7,7 @@ import type { TrafficController } from './trafficController';
 export function localizedTreeStrings(): TrafficTreeStrings {
   return {
     serverDescription: (count, share, rate) => vscode.l10n.t('{0} · {1}% · {2} rpc/s', count, share, rate),
+    idleServerDescription: (count, share, ago) => vscode.l10n.t('{0} · {1}% · last seen {2}', count, share, ago),
     clientDescription: (total, errors, rate) =>
       errors > 0 ? vscode.l10n.t('{0} RPCs · {1} errors · {2} rpc/s', total, errors, rate) : vscode.l10n.t('{0} RPCs · {1} rpc/s', total, rate),
     errorsLabel: (n) => (n === 1 ? vscode.l10n.t('1 failed RPC') : vscode.l10n.t('{0} failed RPCs', n)),

@@ -32,7 +32,7 @@ test('clients map to server children with count · share % · RPC/s, in natural 
   assert.deepEqual(c1.children.map((c) => c.label), ['lab-server-2', 'lab-server-3', 'lab-server-10']);
   assert.equal(c1.children[0]!.description, '6 · 60.0% · 0.6 rpc/s');
   assert.equal(c1.children[1]!.description, '3 · 30.0% · 0.3 rpc/s');
-  assert.equal(c1.children[2]!.description, '1 · 10.0% · 0.0 rpc/s');
+  assert.equal(c1.children[2]!.description, '1 · 10.0% · last seen 33 s ago', 'a server gone quiet says since when');
   assert.equal(c1.description, '10 RPCs · 0.9 rpc/s');
   assert.equal(view.nodes[0]!.children[0]!.description, '1 · 100.0% · 0.1 rpc/s');
   // Badge: server pods receiving traffic now (lab-server-10 went quiet 30 s ago).

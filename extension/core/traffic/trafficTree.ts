@@ -42,6 +42,8 @@ export interface TrafficTreeView {
 /** Every user-visible string the mapping produces; English defaults, the adapter passes l10n. */
 export interface TrafficTreeStrings {
   serverDescription(count: string, sharePercent: string, rate: string): string;
+  /** A server that answered nothing within the rate window: count, share and when it was last seen. */
+  idleServerDescription(count: string, sharePercent: string, ago: string): string;
   clientDescription(total: string, errors: number, rate: string): string;
   errorsLabel(errors: number): string;
   lastSeenAgo(seconds: number): string;
@@ -54,6 +56,7 @@ export interface TrafficTreeStrings {
 
 export const englishTreeStrings: TrafficTreeStrings = {
   serverDescription: (count, share, rate) => `${count} · ${share}% · ${rate} rpc/s`,
+  idleServerDescription: (count, share, ago) => `${count} · ${share}% · last seen ${ago}`,
   clientDescription: (total, errors, rate) =>
     errors > 0 ? `${total} RPCs · ${errors} errors · ${rate} rpc/s` : `${total} RPCs · ${rate} rpc/s`,
   errorsLabel: (n) => (n === 1 ? '1 failed RPC' : `${n} failed RPCs`),
@@ -166,7 +169,10 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
         id: `server:${client.client}/${server.server}`,
         kind: 'server',
         label: server.server,
-        description: s.serverDescription(n(server.count), share, n(server.rpcPerSecond, 1)),
+        description:
+          server.rpcPerSecond > 0
+            ? s.serverDescription(n(server.count), share, n(server.rpcPerSecond, 1))
+            : s.idleServerDescription(n(server.count), share, ago(server.lastSeen)),
         tooltip: {
           title: `${client.client} → ${server.server}`,
           rows: [
