@@ -173,6 +173,43 @@ describe('etcd resolver and registration (real etcd)', () => {
     );
   });
 
+  it('a registration whose lease was lost while etcd was away registers again when etcd is back (real etcd)', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const events: string[] = [];
+    const key = 'relost/127.0.0.1:5002';
+    const reg = await registerWithEtcd({
+      endpoints: etcd.endpoints,
+      service: 'relost',
+      addr: '127.0.0.1:5002',
+      ttlSeconds: 2,
+      onLeaseEvent: (e) => events.push(e.type),
+    });
+    cleanup.add(() => reg.revoke());
+    const leaseOf = async () => (await kv.get(key).exec()).kvs[0]?.lease;
+    const firstLease = await leaseOf();
+    assert.ok(firstLease);
+
+    await etcd.kill();
+    const until = async (what: string, pred: () => boolean | Promise<boolean>, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!(await pred())) {
+        assert.ok(Date.now() < deadline, `timed out waiting for ${what}; lease events: ${events.join(',')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until('the lease to be reported lost', () => events.includes('lost'), 6000);
+    await etcd.restart();
+    const upAt = Date.now();
+    await until('re-registration', () => events.includes('restored'), 15_000);
+    console.log(`etcd: a lost registration was restored ${Date.now() - upAt} ms after etcd came back`);
+    const newLease = await leaseOf();
+    assert.ok(newLease && newLease !== firstLease, 'registered again under a new lease');
+    // The old lease (never kept alive again) expires; the key, now on the new lease, stays.
+    await new Promise((r) => setTimeout(r, 3500));
+    assert.equal(await leaseOf(), newLease, 'still registered after the old lease expired');
+  });
+
   it('a kill -9ed server (lease TTL 2 s) leaves the rotation within TTL + 1 s (real etcd, real server process)', async (t) => {
     const cleanup = new Cleanup();
     t.after(() => cleanup.run());
