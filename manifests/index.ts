@@ -47,6 +47,9 @@ export const ETCD_IMAGE = 'quay.io/coreos/etcd:v3.6.5';
 /** Field manager for server-side apply; also what clean-up and the cluster test use. */
 export const FIELD_MANAGER = 'grpc-lb-lab';
 
+/** Envoy's admin port, bound to 127.0.0.1 inside the pod: reach it with a port-forward (GET /clusters). */
+export const ENVOY_ADMIN_PORT = 9901;
+
 /** The Envoy sidecar's listener inside the client pod (the envoy-sidecar chapter's TARGET). */
 export const SIDECAR_LISTENER = { address: '127.0.0.1', port: 9000 } as const;
 

@@ -14,6 +14,9 @@ import {
 } from '../samples/common/catalog';
 import {
   DEPLOYABLE_CHAPTER_IDS,
+  ENVOY_ADMIN_PORT,
+  ENVOY_IMAGE,
+  ETCD_IMAGE,
   ISTIO_ADDON_URLS,
   ISTIO_VERSION,
   ManifestError,
@@ -296,7 +299,9 @@ test('envoy chapters: Envoy reaches the headless Service, its ConfigMap exists, 
   for (const [id, configMap] of [['envoy', 'envoy'], ['envoy-sidecar', 'envoy-sidecar']] as const) {
     const docs = ALL.get(id)!;
     const config = envoyConfig(docs, configMap);
-    assert.equal(config.admin.address.socket_address.address, '127.0.0.1', `${id}: admin on loopback`);
+    assert.deepEqual(config.admin.address.socket_address, { address: '127.0.0.1', port_value: ENVOY_ADMIN_PORT }, `${id}: admin on loopback`);
+    const envoy = podTemplates(docs).flatMap(({ template }) => allContainers(template)).find((c) => c.name === 'envoy');
+    assert.equal(envoy.image, ENVOY_IMAGE, id);
     const cluster = config.static_resources.clusters[0];
     assert.equal(cluster.type, 'STRICT_DNS');
     assert.equal(cluster.lb_policy, 'ROUND_ROBIN');
@@ -337,7 +342,8 @@ test('etcd: a pinned single-node etcd; only the etcd chapter registers servers',
   }
   const etcd = find(ALL.get('etcd')!, 'Deployment', 'etcd');
   assert.equal(etcd.spec.replicas, 1);
-  assert.match(etcd.spec.template.spec.containers[0].image, /etcd:v3\.\d+\.\d+$/);
+  assert.equal(etcd.spec.template.spec.containers[0].image, ETCD_IMAGE);
+  assert.match(ETCD_IMAGE, /etcd:v3\.\d+\.\d+$/);
   assert.ok(Number(env(server('etcd'), 'ETCD_TTL_SECONDS')?.value) > 0);
 });
 
