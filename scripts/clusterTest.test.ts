@@ -93,8 +93,11 @@ test('a named context that is not in the kubeconfig is an error, not a skip', as
 class ApiDouble {
   readonly applied: Array<{ path: string; contentType: string; fieldManager: string | null; force: string | null; body: { kind: string } }> = [];
   readonly deleted: string[] = [];
-  /** Which server each client's RPCs land on. */
-  pick: (client: number, i: number) => string = () => 'greeter-server-a';
+  readonly scaled: Array<{ contentType: string; body: Array<{ op: string; path: string; value: number }> }> = [];
+  /** When greeter-server was scaled above 3 (the 4th pod turns Ready then). */
+  scaledUpAt?: number;
+  /** Which server a client's RPC at time `ts` lands on. */
+  pick: (client: number, i: number, ts: number) => string = () => 'greeter-server-a';
   private server?: Server;
 
   async start(): Promise<string> {
@@ -127,7 +130,16 @@ class ApiDouble {
       if (!list) return [404, { kind: 'Status', code: 404 }];
       return [200, { kind: 'APIResourceList', groupVersion: path.replace(/^\/apis?\//, ''), resources: list.map(([kind, name, namespaced]) => ({ kind, name, namespaced, singularName: '', verbs: ['patch'] })) }];
     }
-    if (req.method === 'PATCH' && !path.endsWith('/scale')) {
+    if (req.method === 'PATCH' && path.endsWith('/deployments/greeter-server/scale')) {
+      const body = JSON.parse(text) as Array<{ op: string; path: string; value: number }>;
+      this.scaled.push({ contentType: String(req.headers['content-type']), body });
+      const replicas = body[0].value;
+      this.scaledUpAt = replicas > 3 ? Date.now() : undefined;
+      const server = this.applied.find((a) => a.path.endsWith('/deployments/greeter-server'))?.body as { spec: { replicas: number } };
+      server.spec.replicas = replicas;
+      return [200, { kind: 'Scale', spec: { replicas } }];
+    }
+    if (req.method === 'PATCH') {
       const body = parse(text) as { kind: string };
       this.applied.push({
         path,
@@ -157,19 +169,23 @@ class ApiDouble {
     const pods = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(path);
     if (pods) {
       const selector = url.searchParams.get('labelSelector') ?? '';
+      const chapter = /grpc-lb\.dev\/chapter=([a-z-]+)/.exec(selector)?.[1];
       const names = selector.includes('greeter-server')
-        ? ['greeter-server-a', 'greeter-server-b', 'greeter-server-c']
-        : ['greeter-client-clusterip-0', 'greeter-client-clusterip-1'];
-      const ready = { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }] };
-      return [200, { kind: 'PodList', items: names.map((name) => ({ metadata: { name, namespace: pods[1] }, status: ready })) }];
+        ? ['greeter-server-a', 'greeter-server-b', 'greeter-server-c', ...(this.scaledUpAt ? ['greeter-server-d'] : [])]
+        : [`greeter-client-${chapter}-0`, `greeter-client-${chapter}-1`];
+      const ready = (name: string) => ({
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(name.endsWith('-d') ? this.scaledUpAt! : Date.now() - 60_000).toISOString() }],
+      });
+      return [200, { kind: 'PodList', items: names.map((name) => ({ metadata: { name, namespace: pods[1] }, status: ready(name) })) }];
     }
-    const log = /^\/api\/v1\/namespaces\/[^/]+\/pods\/greeter-client-clusterip-(\d)\/log$/.exec(path);
+    const log = /^\/api\/v1\/namespaces\/[^/]+\/pods\/greeter-client-([a-z-]+)-(\d)\/log$/.exec(path);
     if (log) {
       if (url.searchParams.get('container') !== 'client') return [400, { kind: 'Status', message: 'container required' }];
-      const client = Number(log[1]);
+      const [chapter, client] = [log[1], Number(log[2])];
       const lines = ['{"event":"started"}'];
       for (let i = 0; i < 40; i++) {
-        lines.push(formatRpcRecord({ ts: new Date(Date.now() - (40 - i) * 200).toISOString(), client: `greeter-client-clusterip-${client}`, chapter: 'clusterip', target: 'dns:///greeter-server:50051', ok: true, server: this.pick(client, i), code: 0, ms: 1.2 }));
+        const ts = Date.now() - (40 - i) * 200;
+        lines.push(formatRpcRecord({ ts: new Date(ts).toISOString(), client: `greeter-client-${chapter}-${client}`, chapter, target: 'x', ok: true, server: this.pick(client, i, ts), code: 0, ms: 1.2 }));
       }
       return [200, lines.join('\n') + '\n'];
     }
@@ -209,6 +225,34 @@ test('against an API double: server-side applies the chapter in order and judges
     assert.equal(fail.code, 1, fail.stdout);
     assert.match(fail.stdout, /FAIL each client pinned to one server: greeter-client-clusterip-0: expected one server \(one connection\), saw 3/);
     assert.match(fail.stdout, /0 of 1 chapters hold; failed: clusterip/);
+  } finally {
+    await double.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('against an API double: the etcd chapter scales the servers 3 → 4, measures the new pod, and scales back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'grpc-lb-cluster-'));
+  const double = new ApiDouble();
+  try {
+    const url = await double.start();
+    // spread over the three, and the fourth gets RPCs from 400 ms after it turned Ready
+    double.pick = (_client, i, ts) =>
+      double.scaledUpAt !== undefined && ts >= double.scaledUpAt + 400 && i % 4 === 3 ? 'greeter-server-d' : `greeter-server-${'abc'[i % 3]}`;
+    const run = await runMain(['etcd'], { HOME: dir, KUBECONFIG: kubeconfig(dir, url, 'minikube'), GRPC_LB_CLUSTER_OBSERVE_MS: '100' });
+    assert.equal(run.code, 0, run.stdout);
+    assert.match(run.stdout, /PASS each client spread over all 3 servers: holds/);
+    const measured = /PASS new pod used within 5000 ms: after (\d+) ms/.exec(run.stdout);
+    assert.ok(measured, run.stdout);
+    assert.ok(Number(measured[1]) >= 400 && Number(measured[1]) < 5000, measured[0]);
+    assert.deepEqual(double.scaled.map((s) => s.body), [
+      [{ op: 'replace', path: '/spec/replicas', value: 4 }],
+      [{ op: 'replace', path: '/spec/replicas', value: 3 }],
+    ]);
+    assert.equal(double.scaled[0].contentType, 'application/json-patch+json');
+    const kinds = double.applied.map((a) => `${a.body.kind}`);
+    assert.deepEqual(kinds, ['Namespace', 'Service', 'Service', 'Service', 'Deployment', 'Deployment', 'Deployment']);
+    assert.ok(double.applied[4].path.endsWith('/deployments/etcd'), 'etcd starts before its servers');
   } finally {
     await double.stop();
     rmSync(dir, { recursive: true, force: true });
