@@ -53,7 +53,8 @@ export class HeadlessCluster {
   /** Env every headless client needs so the DNS authority is honoured. */
   static readonly clientEnv = { GRPC_NODE_USE_ALTERNATIVE_RESOLVER: 'true' } as const;
 
-  private startServer(): Promise<LabServer> {
+  /** Starts a server without publishing its record (see {@link add}). */
+  startServer(): Promise<LabServer> {
     const name = this.ctx.takeServerName();
     const n = Number(name.slice('lab-server-'.length));
     return this.ctx.startServer({ name, host: serverHost(n), port: this.port, env: this.serverEnv });
@@ -73,6 +74,12 @@ export class HeadlessCluster {
     this.servers.push(server);
     this.publish();
     return { server, publishedAt: Date.now() };
+  }
+
+  /** Publishes the record of a server started with {@link startServer}. */
+  add(server: LabServer): void {
+    this.servers.push(server);
+    this.publish();
   }
 
   /** Removes a server's record (it stays running until stopped). */

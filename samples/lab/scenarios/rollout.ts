@@ -19,8 +19,14 @@ export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
 
   const phase = async (signal: 'SIGTERM' | 'SIGKILL'): Promise<{ failed: number; rpcs: number }> => {
     const before = ctx.model.snapshot();
-    for (const old of [...cluster.servers]) {
-      const { server } = await cluster.scaleUp();
+    // The replacements start together (like pods of a new ReplicaSet being created), then each one
+    // takes over from an old server in turn: published first, then the old one leaves and stops.
+    const olds = [...cluster.servers];
+    const fresh = await Promise.all(olds.map(() => cluster.startServer()));
+    for (const [i, old] of olds.entries()) {
+      const server = fresh[i];
+      cluster.add(server);
+      // The clients' next re-resolution (after the old connection closes) must find it.
       ctx.progress(`${signal === 'SIGTERM' ? 'graceful' : 'abrupt'}: ${server.name} replaces ${old.name} (${signal})`);
       cluster.unpublish(old);
       await old.process.stop(signal);
