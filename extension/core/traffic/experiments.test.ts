@@ -28,6 +28,13 @@ class SimulatedCluster {
     this.double.deployments.set('greeter-server', { name: 'greeter-server', namespace: NS, replicas, annotations: {} });
     for (const c of ['greeter-client-headless-a', 'greeter-client-headless-b']) {
       this.double.addPod({ name: c, namespace: NS, containers: ['greeter-client'], labels: { 'app.kubernetes.io/name': 'greeter-client', 'grpc-lb.dev/chapter': CHAPTER } });
+      // History from an hour ago that an experiment must not count.
+      const old = new Date(Date.now() - 3600_000);
+      this.double.appendLog(
+        c,
+        formatRpcRecord({ ts: old.toISOString(), client: c, chapter: CHAPTER, target: 't', ok: true, server: 'greeter-server-old', code: 0, ms: 1 }),
+        `${old.toISOString().slice(0, 23)}000000Z`,
+      );
     }
     for (let i = 0; i < replicas; i++) this.addServer(0);
     this.double.onDeploymentPatched = (d, what) => void this.reconcile(d, what);
@@ -121,6 +128,7 @@ test('(Kubernetes API double) scale-up: measures the first RPC on the new pod af
     assert.equal(report.figures.scaleUpFailedRpcs, 0);
     assert.ok((report.distribution['greeter-client-headless-a'] ?? {})['greeter-server-3']! > 0);
     assert.ok(lines.length > 0, 'log lines were streamed to the caller');
+    assert.ok(!JSON.stringify(report.distribution).includes('greeter-server-old'), 'log history before the experiment is not counted');
     assert.equal(cluster.double.deployments.get('greeter-server')!.replicas, 2, 'replica count restored');
     assert.match(renderExperiment(report), /first RPC on the new pod after it was Ready\s+\d+ ms/);
   } finally {

@@ -181,7 +181,7 @@ export async function runClusterExperiment(
     sink: model,
     ...(options.onLine ? { onLine: options.onLine } : {}),
     signal: stop.signal,
-    sinceTime: new Date(Date.now() - 1000).toISOString().slice(0, 19) + 'Z',
+    sinceSeconds: 1,
   });
   void follower.start();
 

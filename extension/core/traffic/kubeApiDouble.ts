@@ -279,7 +279,15 @@ export class KubeApiDouble {
       const timestamps = url.searchParams.get('timestamps') === 'true';
       const sinceTime = url.searchParams.get('sinceTime');
       const tailLines = url.searchParams.get('tailLines');
+      const sinceSeconds = url.searchParams.get('sinceSeconds');
       let lines = this.logs.get(name) ?? [];
+      if (sinceSeconds && sinceTime) {
+        return json(res, 400, status(400, 'at most one of sinceTime or sinceSeconds may be specified'));
+      }
+      if (sinceSeconds) {
+        const since = Date.now() - Number(sinceSeconds) * 1000;
+        lines = lines.filter((l) => Date.parse(l.ts.slice(0, 23) + 'Z') >= since);
+      }
       if (sinceTime) {
         // The kubelet compares at the precision it is given: RFC3339 (whole seconds).
         const since = Date.parse(sinceTime);

@@ -72,8 +72,13 @@ export interface LogFollowerOptions {
   idleReconnectMs?: number;
   /** Lines of history fetched when a pod is first followed. Default 1000. Ignored with `sinceTime`. */
   tailLines?: number;
-  /** RFC3339: on first connect, only lines from this time on (experiments measure from their start). */
+  /** RFC3339: on first connect, only lines from this time on. */
   sinceTime?: string;
+  /**
+   * On first connect, only lines of the last this many seconds — measured by the node's clock, so a
+   * skewed local clock (a minikube VM) cannot hide lines. Experiments use it to start fresh.
+   */
+  sinceSeconds?: number;
   containerFor?: (pod: V1Pod) => string | undefined;
 }
 
@@ -427,9 +432,11 @@ export class LogFollower {
       const options =
         state.lastTs !== undefined
           ? { follow: true, timestamps: true, sinceTime: toSinceTime(state.lastTs) }
-          : this.options.sinceTime !== undefined
-            ? { follow: true, timestamps: true, sinceTime: this.options.sinceTime }
-            : { follow: true, timestamps: true, tailLines: this.options.tailLines ?? 1000 };
+          : this.options.sinceSeconds !== undefined
+            ? { follow: true, timestamps: true, sinceSeconds: Math.max(1, Math.ceil(this.options.sinceSeconds)) }
+            : this.options.sinceTime !== undefined
+              ? { follow: true, timestamps: true, sinceTime: this.options.sinceTime }
+              : { follow: true, timestamps: true, tailLines: this.options.tailLines ?? 1000 };
       this.log.log(this.options.namespace, state.name, state.container, writable, options).then(
         (c) => {
           controller = c;
