@@ -135,7 +135,7 @@ class ApiDouble {
       this.scaled.push({ contentType: String(req.headers['content-type']), body });
       const replicas = body[0].value;
       this.scaledUpAt = replicas > 3 ? Date.now() : undefined;
-      const server = this.applied.find((a) => a.path.endsWith('/deployments/greeter-server'))?.body as { spec: { replicas: number } };
+      const server = this.applied.find((a) => a.path.endsWith('/deployments/greeter-server'))?.body as unknown as { spec: { replicas: number } };
       server.spec.replicas = replicas;
       return [200, { kind: 'Scale', spec: { replicas } }];
     }
