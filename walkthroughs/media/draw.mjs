@@ -1,5 +1,6 @@
 // Draws the walkthrough diagrams (walkthroughs/media/<step>.svg) from small scene descriptions, so that
-// every chapter's picture shares one visual language. Run: node walkthroughs/media/draw.mjs
+// every chapter's picture shares one visual language. Run: node walkthroughs/media/draw.mjs [outDir]
+// (a test draws them into a temp dir and checks that the committed files are up to date).
 //
 // The SVGs are shown as images inside VS Code's walkthrough page, in light and dark themes alike, so they
 // use no theme variables: shapes are filled with mid-tone colours that read on white and on near-black,
@@ -9,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const OUT = dirname(fileURLToPath(import.meta.url));
+const OUT = process.argv[2] ?? dirname(fileURLToPath(import.meta.url));
 const W = 640;
 const H = 340;
 

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CHAPTERS, CHAPTER_IDS, LAB_SCENARIO_IDS, isChapterId } from '../../../samples/common/catalog';
 import { parseCells } from './cells';
@@ -215,5 +217,20 @@ test('diagrams are self-contained SVGs with a title, readable without theme vari
     // Shown as an <img> inside the walkthrough: theme variables and currentColor do not reach it.
     assert.doesNotMatch(text, /var\(--vscode|currentColor|<script|href="http/, file);
     assert.match(text.trimEnd(), /<\/svg>$/, `${file} is complete`);
+  }
+});
+
+test('the committed diagrams are what walkthroughs/media/draw.mjs draws', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'grpclb-diagrams-'));
+  try {
+    execFileSync(process.execPath, [path.join(MEDIA, 'draw.mjs'), out], { stdio: 'pipe' });
+    const drawn = readdirSync(out).sort();
+    assert.deepEqual(drawn, readdirSync(MEDIA).filter((f) => f.endsWith('.svg')).sort(), 'one diagram per step, no strays');
+    assert.deepEqual(drawn, WALKTHROUGH_STEP_IDS.map((id) => `${id}.svg`).sort());
+    for (const file of drawn) {
+      assert.equal(readFileSync(path.join(MEDIA, file), 'utf8'), readFileSync(path.join(out, file), 'utf8'), `${file}: run node walkthroughs/media/draw.mjs`);
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
