@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import {
@@ -391,7 +392,7 @@ test('max-age: servers age their connections and clients may re-resolve sooner; 
   }
 });
 
-test('no resource is defined in two places, and every patch patches something', () => {
+test('no resource is defined in two places', () => {
   const root = manifestsRoot();
   const owners = new Map<string, string>();
   for (const dir of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory())) {
@@ -441,5 +442,20 @@ test('the sample server and client accept the environment every chapter gives th
       assert.ok(serverConfig.maxConnectionAgeMs && clientConfig.dnsMinResolutionMs, 'both knobs reach the processes');
     }
     if (id === 'etcd') assert.deepEqual(serverConfig.etcdEndpoints, clientConfig.etcdEndpoints);
+  }
+});
+
+test('a patch of something the chapter lacks, or a broken file, is an error naming the file', () => {
+  const root = mkdtempSync(join(tmpdir(), 'grpc-lb-manifests-'));
+  try {
+    cpSync(manifestsRoot(), root, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+    writeFileSync(join(root, 'headless', 'typo.patch.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: greeter-sever\n');
+    assert.throws(() => chapterDocuments('headless', root), /headless\/typo\.patch\.yaml: patches Deployment greeter-sever, which chapter "headless" does not have/);
+    rmSync(join(root, 'headless', 'typo.patch.yaml'));
+    writeFileSync(join(root, 'etcd', 'broken.yaml'), 'kind: Service\nmetadata: [\n');
+    assert.throws(() => chapterDocuments('etcd', root), (e: Error) => e instanceof ManifestError && e.message.startsWith('etcd/broken.yaml:'));
+    assert.equal(chapterDocuments('headless', root).length, chapterDocuments('headless').length, 'the copy renders like the original');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
