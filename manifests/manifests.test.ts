@@ -357,6 +357,8 @@ test('istio and proxyless: mesh namespace labelled for injection, ROUND_ROBIN De
     const rule = find(docs, 'DestinationRule', 'greeter-server');
     assert.equal(rule.spec.trafficPolicy.loadBalancer.simple, 'ROUND_ROBIN', id);
     find(docs, 'Service', rule.spec.host);
+    const client = find(docs, 'Deployment', clientDeploymentName(id)).spec.template;
+    assert.deepEqual(JSON.parse(client.metadata.annotations['proxy.istio.io/config']), { holdApplicationUntilProxyStarts: true }, id);
   }
   for (const [id, docs] of ALL) {
     if (getChapter(id).namespace !== MESH_NAMESPACE) {
