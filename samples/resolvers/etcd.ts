@@ -59,6 +59,12 @@ export function etcdEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): stri
     .filter(Boolean);
 }
 
+/** Loads etcd3 on first use (it takes ~0.7 s; only etcd users pay). */
+export function loadEtcd3(): typeof import('etcd3') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('etcd3') as typeof import('etcd3');
+}
+
 /** Options for {@link registerWithEtcd}. */
 export interface EtcdRegistrationOptions {
   /** etcd client URLs, e.g. `['http://127.0.0.1:2379']`. */
@@ -92,7 +98,7 @@ export class EtcdRegistrationError extends Error {
 export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<EtcdRegistration> {
   if (!parseAddr(opts.addr)) throw new EtcdRegistrationError(`cannot register "${opts.addr}": expected ip:port`);
   if (!(opts.ttlSeconds >= 1)) throw new EtcdRegistrationError(`lease TTL must be ≥ 1 s, got ${opts.ttlSeconds}`);
-  const { Etcd3 } = await import('etcd3');
+  const { Etcd3 } = loadEtcd3();
   const client = new Etcd3({ hosts: opts.endpoints });
   const key = `${opts.service}/${opts.addr}`;
   let lease: Lease | undefined;
@@ -199,6 +205,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
     private readonly name: string;
     private readonly prefix: string;
     private running = false;
+    private startPending = false;
     private generation = 0;
     private client: Etcd3 | undefined;
     private watcher: Watcher | undefined;
@@ -222,7 +229,13 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
     updateResolution(): void {
       if (this.running) return;
       this.running = true;
-      void this.start();
+      if (this.startPending) return;
+      this.startPending = true;
+      // Not inside the channel's call: start() may load a client library synchronously.
+      setImmediate(() => {
+        this.startPending = false;
+        if (this.running) void this.start();
+      });
     }
 
     destroy(): void {
@@ -257,8 +270,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
         return;
       }
       try {
-        const { Etcd3 } = await import('etcd3');
-        if (!current()) return;
+        const { Etcd3 } = loadEtcd3();
         const client = new Etcd3({ hosts });
         this.client = client;
         const res = await client.getAll().prefix(this.prefix).exec();

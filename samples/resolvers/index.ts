@@ -4,8 +4,8 @@
  * lazy registration of the xDS resolver from @grpc/grpc-js-xds for `xds:` targets.
  */
 import { experimental } from '@grpc/grpc-js';
-import { createEtcdResolverClass } from './etcd';
-import { createKubernetesResolverClass } from './kubernetes';
+import { createEtcdResolverClass, loadEtcd3 } from './etcd';
+import { createKubernetesResolverClass, loadClientNode } from './kubernetes';
 
 let registered = false;
 let xdsRegistered = false;
@@ -45,8 +45,10 @@ export function registerXdsIfNeeded(target: string): boolean {
  * first RPCs time out "waiting for name resolution". Does nothing for other schemes.
  */
 export async function preloadResolver(target: string): Promise<void> {
-  if (target.startsWith('kubernetes:')) await import('@kubernetes/client-node');
-  else if (target.startsWith('etcd:')) await import('etcd3');
+  // Let the caller's pending output flush first: loading blocks the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (target.startsWith('kubernetes:')) loadClientNode();
+  else if (target.startsWith('etcd:')) loadEtcd3();
 }
 
 export { registerWithEtcd, EtcdRegistrationError, namingValue, etcdEndpointsFromEnv } from './etcd';

@@ -1,12 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
 import { KubeConfig } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadGreeter } from '../common/proto';
+import { parseAllDocuments } from 'yaml';
 import {
+  ENDPOINTS_MANIFESTS,
+  ENDPOINTS_ROLE,
+  ENDPOINTS_ROLE_BINDING,
   KubernetesTargetError,
   createKubernetesResolverClass,
   endpointsFromSlices,
@@ -75,6 +79,30 @@ describe('kubernetes: target parsing and EndpointSlice merging', () => {
 
     const byNumber = endpointsFromSlices([s1, s2], 50051);
     assert.deepEqual(hostPorts(byNumber), ['10.0.0.1:50051', '10.0.0.3:50051', '10.0.0.4:50051']);
+  });
+});
+
+describe('kubernetes: the 403 message matches the manifests', () => {
+  it(`names the Role and RoleBinding that ${ENDPOINTS_MANIFESTS} really holds, with the verbs the resolver uses`, async () => {
+    const dir = join(__dirname, '..', '..', ENDPOINTS_MANIFESTS);
+    interface Doc {
+      kind?: string;
+      metadata?: { name?: string };
+      rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+      roleRef?: { name?: string };
+    }
+    const docs: (Doc | null)[] = [];
+    for (const f of (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n))) {
+      docs.push(...parseAllDocuments(await readFile(join(dir, f), 'utf8')).map((d) => d.toJS() as Doc | null));
+    }
+    const role = docs.find((d) => d?.kind === 'Role' && d.metadata?.name === ENDPOINTS_ROLE);
+    assert.ok(role, `Role ${ENDPOINTS_ROLE} in ${ENDPOINTS_MANIFESTS}`);
+    const rule = (role.rules ?? []).find(
+      (r) => r.apiGroups.includes('discovery.k8s.io') && r.resources.includes('endpointslices'),
+    );
+    assert.deepEqual([...(rule?.verbs ?? [])].sort(), ['get', 'list', 'watch']);
+    const binding = docs.find((d) => d?.kind === 'RoleBinding' && d.metadata?.name === ENDPOINTS_ROLE_BINDING);
+    assert.equal(binding?.roleRef?.name, ENDPOINTS_ROLE, `RoleBinding ${ENDPOINTS_ROLE_BINDING} binds the Role`);
   });
 });
 
@@ -233,6 +261,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
       'API group discovery.k8s.io',
       'RoleBinding',
       'manifests/endpoints',
+      'Role "endpointslice-reader"',
       'cannot list resource "endpointslices"',
     ]) {
       assert.ok(details.includes(needle), `the error mentions ${JSON.stringify(needle)}: ${details}`);

@@ -11,8 +11,10 @@ export type ResolverConstructor = Parameters<typeof experimental.registerResolve
 
 /** Where a pod finds the namespace of its service account. */
 export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
-/** The manifests folder that grants the resolver what it needs. */
+/** The manifests folder that grants the resolver what it needs, and the names it uses there. */
 export const ENDPOINTS_MANIFESTS = 'manifests/endpoints';
+export const ENDPOINTS_ROLE = 'endpointslice-reader';
+export const ENDPOINTS_ROLE_BINDING = 'greeter-client-endpoints';
 
 /** A target that cannot be resolved, e.g. `kubernetes:///a.b.c:port`. Thrown when the channel is created. */
 export class KubernetesTargetError extends Error {
@@ -103,7 +105,8 @@ export function forbiddenMessage(namespace: string, service: string, status: num
     `kubernetes resolver: the API server refused to list/watch EndpointSlices of service "${service}" in namespace ` +
     `"${namespace}" (${why}${serverMessage ? `: ${serverMessage}` : ''}). The client's ServiceAccount needs a Role in ` +
     `namespace "${namespace}" granting get, list and watch on endpointslices in API group discovery.k8s.io, ` +
-    `bound to it by a RoleBinding — apply ${ENDPOINTS_MANIFESTS} (it holds exactly that Role and RoleBinding).`
+    `bound to it by a RoleBinding — ${ENDPOINTS_MANIFESTS} has them (Role "${ENDPOINTS_ROLE}", RoleBinding ` +
+    `"${ENDPOINTS_ROLE_BINDING}"); apply that chapter and run the client with its ServiceAccount.`
   );
 }
 
@@ -145,6 +148,16 @@ function statusMessageOf(err: unknown): string | undefined {
   }
 }
 
+/**
+ * Loads @kubernetes/client-node on first use: it takes seconds to load and most targets never
+ * need it. `require`, not `import()`: under tsx a dynamic import loads the package's ESM build a
+ * second time beside the CommonJS one other modules got (seconds more, and distinct classes).
+ */
+export function loadClientNode(): typeof import('@kubernetes/client-node') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
+}
+
 function defaultNamespace(file: string, kc: KubeConfig): string {
   try {
     const ns = readFileSync(file, 'utf8').trim();
@@ -169,6 +182,7 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     private readonly reporter: ResolutionReporter;
     private readonly target: KubernetesTarget;
     private running = false;
+    private startPending = false;
     /** Bumped on every (re)start and on destroy, so callbacks of an old informer are ignored. */
     private generation = 0;
     private informer: (Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>) | undefined;
@@ -196,7 +210,13 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     updateResolution(): void {
       if (this.running) return;
       this.running = true;
-      void this.start();
+      if (this.startPending) return;
+      this.startPending = true;
+      // Not inside the channel's call: start() may load a client library synchronously.
+      setImmediate(() => {
+        this.startPending = false;
+        if (this.running) void this.start();
+      });
     }
 
     destroy(): void {
@@ -216,8 +236,7 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       let kc: KubeConfig;
       let k8s: typeof import('@kubernetes/client-node');
       try {
-        // Loaded lazily: client-node takes seconds to load and most targets never need it.
-        k8s = await import('@kubernetes/client-node');
+        k8s = loadClientNode();
         if (options.loadKubeConfig) {
           kc = await options.loadKubeConfig();
         } else {
