@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RpcRecord } from '../common/clientLog';
-import { freePort, freePorts, SampleChild, startServerProcess } from '../server/testHarness';
+import { freePorts, SampleChild, startServerProcess } from '../server/testHarness';
 
 // Three real server processes on 127.0.0.1 and real client processes with an `ipv4:` list.
 const SERVER_NAMES = ['pod-a', 'pod-b', 'pod-c'];
@@ -107,64 +107,5 @@ describe('greeter client process', () => {
     assert.equal(summary.failed, 0);
     const later = serversHit(records.slice(afterStop));
     assert.deepEqual([...later.keys()].sort(), ['pod-a', 'pod-b']);
-    await startServers([2]);
-  });
-
-  test('all servers killed: the client stays up and logs UNAVAILABLE as JSON; servers back on the same ports: RPCs succeed again', async () => {
-    const client = startClient('outage-client', { INTERVAL_MS: '50' });
-    await client.waitFor('a successful RPC', () => client.records().some((r) => r.ok));
-
-    await Promise.all(servers.map((s) => s.destroy()));
-    const outageStart = client.records().length;
-    await client.waitFor('5 failed RPCs', () => client.records().slice(outageStart).filter((r) => !r.ok).length >= 5, 15_000);
-    const failure = client.records().slice(outageStart).find((r) => !r.ok);
-    assert.ok(failure);
-    assert.equal(failure.server, null);
-    assert.equal(failure.code, 14);
-    assert.equal(failure.client, 'outage-client');
-    assert.ok(typeof failure.error === 'string' && failure.error.length > 0);
-    assert.equal(client.running, true, 'the client is still running with every server gone');
-
-    await startServers([0, 1, 2]);
-    const restarted = client.records().length;
-    await client.waitFor(
-      'a successful RPC after the servers came back',
-      () => client.records().slice(restarted).some((r) => r.ok),
-      20_000,
-    );
-    const summary = await stopClient(client);
-    const failures = summary.failures as Record<string, number>;
-    assert.ok((failures['14'] ?? 0) >= 5, JSON.stringify(summary));
-    // Every stdout line is either an RPC record or an event line: nothing else leaks out.
-    for (const line of client.lines) {
-      const value = JSON.parse(line) as Record<string, unknown>;
-      assert.ok('ok' in value || typeof value.event === 'string', line);
-    }
-  });
-
-  test('resolver errors (etcd unreachable, no Kubernetes API) are logged as failed RPCs and the client keeps going', async () => {
-    const closedPort = await freePort();
-    const etcdClient = startClient('etcd-less', {
-      TARGET: 'etcd:///greeter-server',
-      ETCD_ENDPOINTS: `http://127.0.0.1:${closedPort}`,
-      INTERVAL_MS: '50',
-      DEADLINE_MS: '300',
-      STARTUP_WAIT_MS: '300',
-    });
-    const k8sClient = startClient('k8s-less', {
-      TARGET: 'kubernetes:///greeter-server-headless.grpc-lb-example:50051',
-      KUBECONFIG: '/nonexistent/kubeconfig',
-      KUBERNETES_SERVICE_HOST: '',
-      INTERVAL_MS: '50',
-      DEADLINE_MS: '300',
-      STARTUP_WAIT_MS: '300',
-    });
-    for (const client of [etcdClient, k8sClient]) {
-      await client.waitFor(`${client.name}: 3 failed RPCs`, () => client.records().filter((r) => !r.ok).length >= 3, 20_000);
-      assert.equal(client.running, true);
-      assert.ok(client.records().every((r) => !r.ok && r.server === null));
-      const summary = await stopClient(client);
-      assert.equal(summary.succeeded, 0);
-    }
   });
 });

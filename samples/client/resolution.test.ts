@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import dns2 from 'dns2';
 import { serverConfigFromEnv, startGreeterServer, type GreeterServerHandle } from '../server/greeterServer';
-import { SampleChild } from '../server/testHarness';
+import { freePort, SampleChild } from '../server/testHarness';
 
 // A name that exists only in the DNS server this test runs: the system resolver cannot know it.
 const NAME = 'greeter.grpc-lb-lab.test';
@@ -69,5 +69,50 @@ describe('dns://<server>/<name>:<port> targets', () => {
     await client.waitFor('3 failed RPCs', () => client.records().filter((r) => !r.ok).length >= 3, 20_000);
     assert.equal(client.records().some((r) => r.ok), false);
     assert.equal(client.running, true);
+  });
+});
+
+function spawnClient(name: string, env: Record<string, string>): SampleChild {
+  const client = SampleChild.spawn('client', name, { POD_NAME: name, ...env });
+  clientsToClean.push(client);
+  return client;
+}
+const clientsToClean: SampleChild[] = [];
+after(async () => {
+  await Promise.all(clientsToClean.map((c) => c.destroy()));
+});
+
+describe('resolver errors', () => {
+  test('resolver errors (etcd unreachable, no Kubernetes API) are logged as failed RPCs and the client keeps going', async () => {
+    const closedPort = await freePort();
+    const etcdClient = spawnClient('etcd-less', {
+      TARGET: 'etcd:///greeter-server',
+      ETCD_ENDPOINTS: `http://127.0.0.1:${closedPort}`,
+      INTERVAL_MS: '50',
+      DEADLINE_MS: '300',
+      STARTUP_WAIT_MS: '300',
+    });
+    const k8sClient = spawnClient('k8s-less', {
+      TARGET: 'kubernetes:///greeter-server-headless.grpc-lb-example:50051',
+      KUBECONFIG: '/nonexistent/kubeconfig',
+      KUBERNETES_SERVICE_HOST: '',
+      INTERVAL_MS: '50',
+      DEADLINE_MS: '300',
+      STARTUP_WAIT_MS: '300',
+    });
+    for (const [client, names] of [
+      [etcdClient, /etcd/],
+      [k8sClient, /kubernetes/i],
+    ] as const) {
+      await client.waitFor(`${client.name}: 3 failed RPCs`, () => client.records().filter((r) => !r.ok).length >= 3, 20_000);
+      assert.equal(client.running, true);
+      assert.ok(client.records().every((r) => !r.ok && r.server === null));
+      // The logged error says which resolver failed, so the learner knows where to look.
+      assert.ok(client.records().some((r) => names.test(r.error ?? '')), JSON.stringify(client.records()[0]));
+      client.signal('SIGTERM');
+      assert.deepEqual(await client.exited, { code: 0, signal: null });
+      const summary = client.events().find((e) => e.event === 'summary');
+      assert.equal(summary?.succeeded, 0);
+    }
   });
 });
