@@ -234,3 +234,21 @@ test('the committed diagrams are what walkthroughs/media/draw.mjs draws', () => 
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('the grpclb grammar highlights every valid action and the language config knows # comments', () => {
+  const grammar = readJson('walkthroughs/language/grpclb.tmLanguage.json');
+  const patterns: RegExp[] = grammar.repository.action.patterns.map((p: { match: string }) => new RegExp(p.match));
+  const contributed = pkg.contributes.grammars.find((g: { language: string }) => g.language === 'grpclb');
+  assert.equal(contributed.scopeName, grammar.scopeName);
+  assert.ok(existsSync(path.join(ROOT, contributed.path)));
+  const config = readJson(pkg.contributes.languages.find((l: { id: string }) => l.id === 'grpclb').configuration);
+  assert.equal(config.comments.lineComment, '#');
+  const lines = new Set<string>(['open kiali', 'start minikube', 'build images', 'scale greeter-server 5', 'clean all']);
+  for (const file of workbookFiles) {
+    for (const cell of parseCells(readFileSync(path.join(WORKBOOKS, file), 'utf8')).cells.filter((c) => c.language === 'grpclb')) {
+      for (const { action } of parseActionCell(cell.source).actions) lines.add(formatAction(action));
+    }
+  }
+  for (const line of lines) assert.ok(patterns.some((re) => re.test(line)), `"${line}" is highlighted`);
+  assert.ok(!patterns.some((re) => re.test('deploy headless')), 'an unknown verb is not highlighted as an action');
+});
