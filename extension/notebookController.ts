@@ -93,7 +93,7 @@ export class WorkbookController implements vscode.Disposable {
       const sink: OperationSink = { signal, line: (t) => writer.line(t), progress: (t) => writer.line(`… ${t}`) };
       try {
         const summary = await this.runAction(action, chapter, sink);
-        for (const l of summary) writer.line(`✔ ${l}`);
+        for (const l of summary) writer.line(`→ ${l}`);
       } catch (err) {
         const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true) });
         if (!p) {

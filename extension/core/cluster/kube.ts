@@ -22,7 +22,18 @@ export function contextInfo(kc: KubeConfig): ContextInfo {
   const name = kc.getCurrentContext() || undefined;
   const ctx = name ? kc.getContextObject(name) : null;
   const cluster = ctx ? kc.getCluster(ctx.cluster) : null;
+  if (isFallbackConfig(name, ctx?.cluster, cluster?.server)) {
+    return { name: undefined, cluster: undefined, server: undefined, namespace: undefined };
+  }
   return { name, cluster: ctx?.cluster, server: cluster?.server, namespace: ctx?.namespace };
+}
+
+/**
+ * client-node's loadFromDefault() invents `loaded-context` → http://localhost:8080 when there is no
+ * kubeconfig at all; that is "no context", not a cluster that does not answer.
+ */
+function isFallbackConfig(context: string | undefined, cluster: string | undefined, server: string | undefined): boolean {
+  return context === 'loaded-context' && cluster === 'cluster' && server === 'http://localhost:8080';
 }
 
 /** What the failed call was doing — the data a ForbiddenError needs. */

@@ -166,3 +166,16 @@ describe('doctor (fake runner + Kubernetes API double)', () => {
     assert.equal(parseVersion('no digits here'), undefined);
   });
 });
+
+describe('doctor without any kubeconfig', () => {
+  it("reports no kube context instead of client-node's invented localhost:8080 one", async () => {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    // What loadFromDefault() does when there is no KUBECONFIG, no ~/.kube/config and no in-cluster account.
+    kc.loadFromClusterAndUser({ name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false }, { name: 'user' });
+    const report = await runDoctor({ runner: new FakeProcessRunner(), kubeConfig: () => kc });
+    assert.equal(report.cluster.context, undefined);
+    assert.equal(report.cluster.reachable, false);
+    assert.equal(report.cluster.problem, 'no current kube context');
+  });
+});
