@@ -113,6 +113,9 @@ export class Session {
   private serverOutput = '';
   private browser?: Browser;
   page!: Page;
+  /** Uncaught exceptions in the workbench page. */
+  readonly pageErrors: string[] = [];
+  private disposing = false;
   url = '';
 
   private constructor(
@@ -263,6 +266,10 @@ export class Session {
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
+      // The test decides when Chromium closes (dispose); a stray signal must not close it mid-test.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       args: [
         '--no-sandbox',
         '--disable-gpu',
@@ -275,6 +282,12 @@ export class Session {
     });
     const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
     this.page = await context.newPage();
+    context.on('page', (p) => console.error(`e2e: a new page opened: ${p.url()}`));
+    this.page.on('framenavigated', (f) => { if (f === this.page.mainFrame()) console.error(`e2e: navigated to ${f.url()}`); });
+    this.page.on('crash', () => console.error('e2e: the workbench page crashed'));
+    this.page.on('close', () => { if (!this.disposing) console.error('e2e: the workbench page closed'); });
+    this.page.on('pageerror', (e) => this.pageErrors.push(String(e)));
+    this.browser.on('disconnected', () => { if (!this.disposing) console.error('e2e: Chromium went away'); });
     await this.page.addInitScript({ content: recordNotifications });
     await this.page.goto(`${this.url}?folder=${encodeURIComponent(this.workspaceDir)}`);
     // The workbench is ready when the activity bar and status bar are drawn.
@@ -294,9 +307,19 @@ export class Session {
   /** Opens the command palette with `query` typed after the `>`. */
   async openPalette(query: string): Promise<Locator> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    if (!(await input.isVisible())) {
+    // F1 only works with the focus inside the workbench; after a command moved the focus (a
+    // notification, a webview) give it back by clicking the status bar, then try again.
+    await this.closeQuickInput();
+    const dialog = this.page.locator('.monaco-dialog-box');
+    for (let attempt = 0; !(await input.isVisible()); attempt++) {
+      if (await dialog.isVisible()) {
+        throw new Error(`a modal dialog is open: ${(await dialog.innerText()).replace(/\s+/g, ' ')}`);
+      }
+      if (attempt > 0) await this.page.locator('.part.statusbar').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
       await this.page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      const shown = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt >= 3) throw new Error('the command palette did not open (F1)');
     }
     await input.fill(`>${query}`);
     return input;
@@ -330,18 +353,50 @@ export class Session {
   /** Runs a palette command by its visible title, e.g. "gRPC LB: Doctor: Check Prerequisites". */
   async runCommand(title: string): Promise<void> {
     await this.openPalette(title);
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', {
-      has: this.page.locator('.label-name', { hasText: title }),
-    });
-    await row.first().waitFor({ state: 'visible', timeout: 10_000 });
-    await row.first().click();
+    await this.acceptRow((label) => label === title || label.startsWith(`${title},`) || label.startsWith(`${title} `), title);
   }
 
-  /** Picks a row of an open quick pick (after a command asked something) by label text. */
+  /** Picks a row of an open quick pick (after a command asked something) by its label. */
   async pick(text: string | RegExp): Promise<void> {
-    const row = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text });
-    await row.first().waitFor({ state: 'visible', timeout: 15_000 });
-    await row.first().click();
+    const matches = (label: string) => (typeof text === 'string' ? label.includes(text) : text.test(label));
+    await this.acceptRow(matches, String(text));
+  }
+
+  /**
+   * Moves the quick pick's focus with the keyboard to the first row whose aria-label matches and
+   * presses Enter. The list is virtualized and re-rendered while it filters, so rows are found
+   * through the focus, never by clicking a row element that may be replaced under the pointer.
+   */
+  private async acceptRow(matches: (label: string) => boolean, what: string): Promise<void> {
+    const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
+    const deadline = Date.now() + 20_000;
+    let labels: string[] = [];
+    while (Date.now() < deadline) {
+      await focused.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+      labels = [];
+      for (let i = 0; i < 60; i++) {
+        const label = (await focused.first().getAttribute('aria-label').catch(() => null)) ?? '';
+        if (matches(label)) {
+          await this.page.keyboard.press('Enter');
+          return;
+        }
+        if (labels.includes(label)) break; // wrapped around
+        labels.push(label);
+        await this.page.keyboard.press('ArrowDown');
+      }
+      await this.page.waitForTimeout(300); // the list may still be loading (e.g. a command's own quick pick)
+    }
+    throw new Error(`no quick pick row matching ${what}; rows were: ${labels.join(' | ')}`);
+  }
+
+  /** The text of the open modal dialog, closed with its default button (Escape), or undefined. */
+  async dismissDialog(): Promise<string | undefined> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    if (!(await dialog.isVisible())) return undefined;
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ').trim();
+    await this.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+    return text;
   }
 
   /** Every notification the workbench showed since the page loaded (recorded in the page). */
@@ -391,6 +446,7 @@ export class Session {
   }
 
   async dispose(): Promise<void> {
+    this.disposing = true;
     await this.browser?.close().catch(() => undefined);
     const child = this.server;
     if (child && child.exitCode === null) {
@@ -408,12 +464,14 @@ export class Session {
 export interface NotificationRecord {
   severity: 'error' | 'warning' | 'info' | 'unknown';
   message: string;
+  /** The notification's source (extension name), or 'dialog' for a modal dialog. */
   source: string;
 }
 
 /**
  * Runs in the page (plain JS: the project compiles without DOM types): records every notification
- * VS Code shows, toasts and the notification center alike, with its severity icon.
+ * VS Code shows (toasts and the notification center) and every modal dialog — a command run from the
+ * palette that throws is reported in a modal "Command '…' resulted in an error" dialog.
  */
 const recordNotifications = `(() => {
   const records = [];
@@ -429,5 +487,18 @@ const recordNotifications = `(() => {
       if (!records.some((n) => n.message === message && n.severity === severity)) records.push({ severity, message, source });
     });
   };
-  new MutationObserver(scan).observe(document, { childList: true, subtree: true, characterData: true });
+  const scanDialogs = () => {
+    document.querySelectorAll('.monaco-dialog-box').forEach((el) => {
+      const text = el.querySelector('.dialog-message-text')?.textContent ?? '';
+      const detail = el.querySelector('.dialog-message-detail')?.textContent ?? '';
+      const message = detail ? text + ' — ' + detail : text;
+      if (!message) return;
+      const icon = el.querySelector('.dialog-icon')?.className ?? '';
+      const severity = /codicon-(dialog-)?error/.test(icon) ? 'error' : /codicon-(dialog-)?warning/.test(icon) ? 'warning'
+        : /codicon-(dialog-)?info/.test(icon) ? 'info' : 'unknown:' + icon;
+      if (!records.some((n) => n.message === message && n.severity === severity)) records.push({ severity, message, source: 'dialog' });
+    });
+  };
+  const both = () => { scan(); scanDialogs(); };
+  new MutationObserver(both).observe(document, { childList: true, subtree: true, characterData: true });
 })()`;
