@@ -461,3 +461,30 @@ test('a patch of something the chapter lacks, or a broken file, is an error nami
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('names, label values and port names follow the API server\'s syntax rules (which the schemas do not check)', () => {
+  const dns1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+  const labelValue = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+  const portName = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+  for (const [id, docs] of ALL) {
+    for (const doc of docs) {
+      const what = `${id}: ${doc.kind} ${doc.metadata.name}`;
+      assert.ok(dns1035.test(doc.metadata.name) && doc.metadata.name.length <= 63, `${what}: name`);
+      const labelSets = [doc.metadata.labels, doc.spec?.selector?.matchLabels, doc.spec?.template?.metadata?.labels].filter(Boolean);
+      for (const labels of labelSets) {
+        for (const [key, value] of Object.entries<string>(labels)) {
+          assert.ok(labelValue.test(value) && value.length <= 63, `${what}: label ${key}=${value}`);
+        }
+      }
+      for (const port of doc.kind === 'Service' ? doc.spec.ports : []) {
+        assert.ok(portName.test(port.name) && port.name.length <= 15, `${what}: port ${port.name}`);
+      }
+    }
+    for (const { owner, template } of podTemplates(docs)) {
+      for (const c of allContainers(template)) {
+        assert.ok(dns1035.test(c.name), `${id}: ${owner} container ${c.name}`);
+        for (const port of c.ports ?? []) assert.ok(portName.test(port.name) && port.name.length <= 15, `${id}: ${owner} port ${port.name}`);
+      }
+    }
+  }
+});
