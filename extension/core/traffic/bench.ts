@@ -131,7 +131,7 @@ export async function runTrafficBench(options: TrafficBenchOptions = {}): Promis
     });
     rows.push({
       name: `traffic: heap growth after ${want} followed lines`,
-      value: Number((heapMB() - heapBefore).toFixed(1)),
+      value: mb(heapMB() - heapBefore),
       unit: 'MB',
     });
     throttle.dispose();
@@ -152,7 +152,7 @@ export async function runTrafficBench(options: TrafficBenchOptions = {}): Promis
     for (; i < checkpoint; i++) model.ingestLine(fastLine(i, clients[i & 1]!));
     rows.push({
       name: `traffic: model heap growth after ${formatCount(checkpoint)} lines`,
-      value: Number((heapMB() - base).toFixed(1)),
+      value: mb(heapMB() - base),
       unit: 'MB',
       note: `${model.timeSeries().length} series buckets kept`,
     });
@@ -161,6 +161,11 @@ export async function runTrafficBench(options: TrafficBenchOptions = {}): Promis
   rows.push({ name: 'traffic: model ingest rate (build line + parse + count, no I/O)', value: Math.round(i / seconds), unit: 'lines/s' });
   model.dispose();
   return rows;
+}
+
+/** Two decimals, and never "-0". */
+function mb(value: number): number {
+  return Number(value.toFixed(2)) + 0;
 }
 
 function formatCount(n: number): string {

@@ -295,7 +295,16 @@ export class KubeApiDouble {
       }
       if (tailLines) lines = lines.slice(-Number(tailLines));
       res.writeHead(200, { 'content-type': 'text/plain' });
-      for (const l of lines) res.write(timestamps ? `${l.ts} ${l.text}\n` : `${l.text}\n`);
+      // History goes out in 64 KiB-ish writes, as a kubelet streams a log file.
+      let chunk = '';
+      for (const l of lines) {
+        chunk += timestamps ? `${l.ts} ${l.text}\n` : `${l.text}\n`;
+        if (chunk.length >= 65_536) {
+          res.write(chunk);
+          chunk = '';
+        }
+      }
+      if (chunk) res.write(chunk);
       if (url.searchParams.get('follow') !== 'true') {
         res.end();
         return;
