@@ -105,6 +105,9 @@ interface PodState {
   loop?: Promise<void>;
 }
 
+/** Server-side watch timeout; a real API server closes the watch cleanly after it. */
+const WATCH_TIMEOUT_SECONDS = 240;
+
 const defaultDelay = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -227,18 +230,24 @@ export class LogFollower {
       const finish = (error?: unknown): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(guard);
         this.abort.signal.removeEventListener('abort', onAbort);
         controller?.abort();
         resolve({ gone, resourceVersion: rv, events, ...(error ? { error } : {}) });
       };
       const onAbort = (): void => finish();
       this.abort.signal.addEventListener('abort', onAbort, { once: true });
+      // The server ends the watch after timeoutSeconds; if that end never arrives (a connection that
+      // died silently), our own timer ends it a little later and we watch again from `rv`.
+      const guard = setTimeout(() => finish(), (WATCH_TIMEOUT_SECONDS + 30) * 1000);
+      guard.unref?.();
       this.watch
         .watch(
           `/api/v1/namespaces/${encodeURIComponent(this.options.namespace)}/pods`,
           {
             labelSelector: this.options.labelSelector,
             allowWatchBookmarks: true,
+            timeoutSeconds: WATCH_TIMEOUT_SECONDS,
             ...(rv ? { resourceVersion: rv } : {}),
           },
           (phase: string, obj: unknown) => {
