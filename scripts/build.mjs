@@ -7,22 +7,68 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
-// etcd3 reads its protos at module load from `${__dirname}/../proto/rpc.proto`. Bundled, __dirname is
-// dist/, so that would be the extension's proto/ folder: ship etcd3's protos in proto/etcd3/ (git-ignored,
-// copied here) and point the bundled etcd3 there. Without this the extension fails to activate (the
-// lab's etcd scenario imports etcd3, and the traffic view imports the lab).
+// Some dependencies read their own .proto files at run time, relative to their module's __dirname.
+// Bundled, __dirname is dist/, so those paths would point outside the extension. We copy each
+// package's protos into proto/vendor/<pkg>/ (git-ignored, shipped in the .vsix) and rewrite the one
+// path expression in each module. A changed upstream expression fails the build instead of the user.
 const require = createRequire(import.meta.url);
-const etcd3Protos = join(dirname(require.resolve('etcd3/package.json')), 'proto');
-mkdirSync('proto/etcd3', { recursive: true });
-for (const f of readdirSync(etcd3Protos).filter((n) => n.endsWith('.proto'))) copyFileSync(join(etcd3Protos, f), join('proto/etcd3', f));
-const etcd3ProtoPath = {
-  name: 'etcd3-proto-path',
+const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));
+const VENDORED_PROTOS = [
+  {
+    pkg: 'etcd3',
+    protoDir: 'proto',
+    files: [{ module: /etcd3[\\/]lib[\\/]connection-pool\.js$/, from: '`${__dirname}/../proto/rpc.proto`', to: '`${__dirname}/../proto/vendor/etcd3/rpc.proto`' }],
+  },
+  {
+    pkg: 'grpc-health-check',
+    protoDir: 'proto',
+    files: [
+      {
+        module: /grpc-health-check[\\/]build[\\/]src[\\/]health\.js$/,
+        from: "`${__dirname}/../../proto`",
+        to: "`${__dirname}/../proto/vendor/grpc-health-check`",
+      },
+      {
+        module: /grpc-health-check[\\/]build[\\/]src[\\/]health\.js$/,
+        from: "path.resolve(__dirname, '../../proto/health/v1/health.proto')",
+        to: "path.resolve(__dirname, '../proto/vendor/grpc-health-check/health/v1/health.proto')",
+      },
+    ],
+  },
+  {
+    pkg: '@grpc/reflection',
+    protoDir: 'build/proto/grpc',
+    dest: 'grpc-reflection/grpc',
+    files: ['v1', 'v1alpha'].map((v) => ({
+      module: new RegExp(`reflection[\\\\/]build[\\\\/]src[\\\\/]implementations[\\\\/]reflection-${v}\\.js$`),
+      from: `path.join(__dirname, '../../proto/grpc/reflection/${v}/reflection.proto')`,
+      to: `path.join(__dirname, '../proto/vendor/grpc-reflection/grpc/reflection/${v}/reflection.proto')`,
+    })),
+  },
+];
+
+function copyProtos(from, to) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) copyProtos(join(from, entry.name), join(to, entry.name));
+    else if (entry.name.endsWith('.proto')) copyFileSync(join(from, entry.name), join(to, entry.name));
+  }
+}
+for (const v of VENDORED_PROTOS) copyProtos(join(packageDir(v.pkg), v.protoDir), join('proto/vendor', v.dest ?? v.pkg));
+
+const vendoredProtoPaths = {
+  name: 'vendored-proto-paths',
   setup(build) {
-    build.onLoad({ filter: /etcd3[\\/]lib[\\/]connection-pool\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const from = '`${__dirname}/../proto/rpc.proto`';
-      if (!source.includes(from)) throw new Error(`etcd3 changed how it loads rpc.proto (${args.path}); update scripts/build.mjs`);
-      return { contents: source.replace(from, '`${__dirname}/../proto/etcd3/rpc.proto`'), loader: 'js' };
+    const rewrites = VENDORED_PROTOS.flatMap((v) => v.files);
+    build.onLoad({ filter: /(etcd3|grpc-health-check|reflection)[\\/].*\.js$/ }, (args) => {
+      const mine = rewrites.filter((r) => r.module.test(args.path));
+      if (mine.length === 0) return undefined;
+      let source = readFileSync(args.path, 'utf8');
+      for (const r of mine) {
+        if (!source.includes(r.from)) throw new Error(`${args.path} no longer contains ${r.from}; update scripts/build.mjs`);
+        source = source.replace(r.from, r.to);
+      }
+      return { contents: source, loader: 'js' };
     });
   },
 };
@@ -36,8 +82,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  external: ['vscode', '@grpc/grpc-js-xds'],
-  plugins: [etcd3ProtoPath],
+  // tsx is only reached when running from source (sampleProcess), never from the bundle.
+  external: ['vscode', '@grpc/grpc-js-xds', 'tsx'],
+  plugins: [vendoredProtoPaths],
 };
 
 await Promise.all([
