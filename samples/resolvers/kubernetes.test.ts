@@ -108,6 +108,7 @@ describe('kubernetes: the 403 message matches the manifests', () => {
 
 describe('kubernetes resolver (Kubernetes API double)', () => {
   let double: KubeApiDouble;
+  const logs: string[] = [];
 
   before(async () => {
     double = await KubeApiDouble.start();
@@ -122,7 +123,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
         namespaceFile: '/nonexistent/namespace',
         initialBackoffMs: 100,
         maxBackoffMs: 1000,
-        log: () => undefined,
+        log: (m) => logs.push(m),
       }),
     );
   });
@@ -273,6 +274,19 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     double.refuse = undefined;
     const grantedAt = Date.now();
     await traffic.waitFor('RPCs to succeed after the grant', () => traffic.firstSeen('granted', grantedAt) !== undefined, 5000);
+
+    // Access revoked while endpoints are known: they stay in use, and the log says why discovery stopped.
+    logs.length = 0;
+    double.refuse = 403;
+    const revokedAt = Date.now();
+    double.endWatches('cut');
+    await traffic.waitFor('the refusal to be logged', () => logs.some((m) => m.includes('403 Forbidden')), 5000);
+    await traffic.waitFor('a second of RPCs', () => Date.now() - revokedAt > 1000, 3000);
+    assert.equal(traffic.records.filter((r) => r.at >= revokedAt && r.code !== 0).length, 0, 'no failed RPCs');
+    assert.equal(logs.filter((m) => m.includes('403 Forbidden')).length, 1, `logged once: ${logs.join(' | ')}`);
+    assert.match(logs[0] ?? '', /keeping 1 known endpoint\(s\), retrying/);
+    double.refuse = undefined;
+    await traffic.waitFor('the watch to come back', () => logs.some((m) => m.includes('again')), 5000);
   });
 
   it('without a namespace in the target: the service-account namespace, else the kubeconfig context (Kubernetes API double)', async (t) => {

@@ -190,6 +190,10 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     private failures = 0;
     private retryTimer: NodeJS.Timeout | undefined;
     private recomputeScheduled = false;
+    /** Endpoints in the last report (0 before the first). */
+    private reportedEndpoints = 0;
+    /** The error last logged while endpoints were known; cleared when the watch is back. */
+    private loggedError: string | undefined;
 
     constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions) {
       this.target = parseKubernetesTarget(target.path);
@@ -228,6 +232,8 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       this.informer = undefined;
       void informer?.stop().catch(() => undefined);
       this.reporter.reset();
+      this.reportedEndpoints = 0;
+      this.loggedError = undefined;
     }
 
     private async start(): Promise<void> {
@@ -281,6 +287,8 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
           // start() also resolves after a failure it reported through ERROR (which scheduled a retry).
           if (!this.running || generation !== this.generation || this.retryTimer) return;
           this.failures = 0;
+          if (this.loggedError) log(`kubernetes resolver: watching EndpointSlices of "${this.target.service}" in "${this.namespace}" again`);
+          this.loggedError = undefined;
           // Listed and watching: report even an empty service, so RPCs fail with a reason.
           this.scheduleRecompute();
         },
@@ -303,6 +311,7 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
         const parts = [`${slices.length} EndpointSlice(s) of service "${this.target.service}" in namespace "${this.namespace}"`];
         if (notReady) parts.push(`${notReady} endpoint(s) not ready`);
         if (noPort) parts.push(`${noPort} endpoint(s) without port ${JSON.stringify(this.target.port ?? '(single)')}`);
+        this.reportedEndpoints = endpoints.length;
         this.reporter.endpoints(endpoints, `kubernetes resolver: ${parts.join(', ')}`);
       });
     }
@@ -315,21 +324,22 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     private onInformerError(err: unknown): void {
       const status = httpStatusOf(err);
       const { service } = this.target;
+      let message: string;
       if (status === 401 || status === 403) {
-        this.reporter.error(forbiddenMessage(this.namespace, service, status, statusMessageOf(err)));
+        message = forbiddenMessage(this.namespace, service, status, statusMessageOf(err));
       } else if (status === 404) {
-        this.reporter.error(
-          `kubernetes resolver: the API server has no discovery.k8s.io/v1 EndpointSlice API (404); Kubernetes ≥ 1.21 is needed`,
-        );
-      } else if (!this.informer || this.informer.list().length === 0) {
-        const message = (err as { message?: unknown } | undefined)?.message;
-        this.reporter.error(
-          `kubernetes resolver: cannot list/watch EndpointSlices of "${service}" in "${this.namespace}": ` +
-            `${status ? `HTTP ${status}` : String(message ?? err)}`,
-        );
+        message = `kubernetes resolver: the API server has no discovery.k8s.io/v1 EndpointSlice API (404); Kubernetes ≥ 1.21 is needed`;
       } else {
-        // Endpoints are known: keep them (connections keep working) and reconnect quietly.
-        log(`kubernetes resolver: watch of "${service}.${this.namespace}" failed (${String((err as Error)?.message ?? err)}); restarting`);
+        const reason = status ? `HTTP ${status}` : String((err as { message?: unknown } | undefined)?.message ?? err);
+        message = `kubernetes resolver: cannot list/watch EndpointSlices of "${service}" in "${this.namespace}": ${reason}`;
+      }
+      if (this.reportedEndpoints === 0) {
+        // RPCs have nowhere to go: let them fail with the reason.
+        this.reporter.error(message);
+      } else if (message !== this.loggedError) {
+        // Endpoints are known: keep them (their connections keep working), say so once, and retry.
+        this.loggedError = message;
+        log(`${message}; keeping ${this.reportedEndpoints} known endpoint(s), retrying`);
       }
       this.scheduleRestart();
     }
