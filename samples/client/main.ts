@@ -12,6 +12,7 @@ import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
 import { clientConfigFromEnv, dnsAuthority, type ClientConfig } from './config';
 
 const PROGRAM = 'greeter-client';
+const REPEAT_SIGNAL_WINDOW_MS = 1000;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${PROGRAM}: ${message}\n`);
@@ -27,6 +28,10 @@ function jsonLine(value: Record<string, unknown>): void {
 }
 
 function main(): void {
+  // Whoever reads our log went away (`| head`, a closed pipe): there is no one left to tell.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
   let config: ClientConfig;
   try {
     config = clientConfigFromEnv(process.env);
@@ -57,14 +62,16 @@ function main(): void {
   process.on('uncaughtException', report);
   process.on('unhandledRejection', report);
 
-  let stopping = false;
+  let firstSignalAt: number | undefined;
   const onSignal = (): void => {
-    if (stopping) {
-      // A second signal: print what we have and go.
+    if (firstSignalAt !== undefined) {
+      // Ctrl-C under `npm run` delivers SIGINT twice at once (to us and via the tsx wrapper):
+      // only a later signal means "do not wait for the in-flight RPC".
+      if (Date.now() - firstSignalAt < REPEAT_SIGNAL_WINDOW_MS) return;
       jsonLine({ ...loop.summary() });
       process.exit(0);
     }
-    stopping = true;
+    firstSignalAt = Date.now();
     void loop.stop().then((summary) => {
       jsonLine({ ...summary });
       process.exit(0);

@@ -1,12 +1,13 @@
 /**
  * `npm run sample:server` / dist/server.js / the server image: configured by the environment
  * (DESIGN.md "Process contract"). A bad setting prints one line on stderr and exits with code 2.
- * SIGTERM / SIGINT: graceful stop, exit 0; a second signal forces the stop at once.
+ * SIGTERM / SIGINT: graceful stop, exit 0; another signal a second or more later forces the stop.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
 import { serverConfigFromEnv, type ServerConfig } from './config';
 
 const PROGRAM = 'greeter-server';
+const REPEAT_SIGNAL_WINDOW_MS = 1000;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${PROGRAM}: ${message}\n`);
@@ -18,6 +19,10 @@ function oneLine(err: unknown): string {
 }
 
 async function main(): Promise<void> {
+  // Whoever reads our log went away (`| head`, a closed pipe): there is no one left to tell.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+  });
   let config: ServerConfig;
   try {
     config = serverConfigFromEnv(process.env);
@@ -36,15 +41,18 @@ async function main(): Promise<void> {
     fail(oneLine(err), 1);
   }
 
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) {
-      // The user insists: skip the drain.
-      server.forceStop();
-      process.exit(0);
+    if (firstSignalAt === undefined) {
+      firstSignalAt = Date.now();
+      void server.stop(signal).then(() => process.exit(0));
+      return;
     }
-    void server.stop(signal).then(() => process.exit(0));
+    // Ctrl-C under `npm run` delivers SIGINT twice at once (to us and via the tsx wrapper):
+    // only a signal well after the first one means "the user insists, skip the drain".
+    if (Date.now() - firstSignalAt < REPEAT_SIGNAL_WINDOW_MS) return;
+    server.forceStop();
+    process.exit(0);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

@@ -89,12 +89,17 @@ describe('greeter server process', () => {
     assert.equal(stopped?.reason, 'SIGTERM');
   });
 
-  test('SIGINT stops it the same way; every lifecycle line is JSON with ts, event and pod', async () => {
+  test('Ctrl-C (SIGINT, delivered twice at once as under npm run) still drains; every lifecycle line is JSON with ts, event and pod', async () => {
     const port = await freePort();
-    const server = await startServerProcess(port, 'sigint-pod', { DRAIN_MS: '50' });
+    const server = await startServerProcess(port, 'sigint-pod', { DRAIN_MS: '300' });
     children.push(server);
     server.signal('SIGINT');
+    server.signal('SIGINT');
     assert.deepEqual(await server.exited, { code: 0, signal: null });
+    assert.deepEqual(
+      server.events().map((e) => e.event),
+      ['serving', 'draining', 'stopped'],
+    );
     assert.ok(server.lines.length >= 3);
     for (const line of server.lines) {
       const value = JSON.parse(line) as Record<string, unknown>;
