@@ -210,6 +210,23 @@ describe('etcd resolver and registration (real etcd)', () => {
     assert.equal(await leaseOf(), newLease, 'still registered after the old lease expired');
   });
 
+  it('without etcd, resolution fails with a message naming the etcd URL, or the missing ETCD_ENDPOINTS', async (t) => {
+    const cleanup = new Cleanup();
+    t.after(() => cleanup.run());
+    const closedUrl = `http://127.0.0.1:${await freeLoopbackPort()}`;
+    const unreachable = observeResolver(
+      createEtcdResolverClass({ endpoints: [closedUrl], log: () => undefined }),
+      'etcd:///nowhere',
+    );
+    cleanup.add(() => unreachable.destroy());
+    const unset = observeResolver(createEtcdResolverClass({ endpoints: () => [], log: () => undefined }), 'etcd:///nowhere');
+    cleanup.add(() => unset.destroy());
+    const deadline = Date.now() + 15_000;
+    while ((!unreachable.latest() || !unset.latest()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(unreachable.latest()?.error ?? '', new RegExp(`etcd resolver: cannot read nowhere/ from etcd at ${closedUrl}`));
+    assert.match(unset.latest()?.error ?? '', /set ETCD_ENDPOINTS to comma-separated URLs/);
+  });
+
   it('a kill -9ed server (lease TTL 2 s) leaves the rotation within TTL + 1 s (real etcd, real server process)', async (t) => {
     const cleanup = new Cleanup();
     t.after(() => cleanup.run());
