@@ -58,6 +58,7 @@ const FIGURE_LABELS: Record<string, { label: string; unit?: 'ms' | 'rpcs' }> = {
   failedRpcsAbrupt: { label: 'abrupt rollout (SIGKILL): failed RPCs', unit: 'rpcs' },
   rpcsGraceful: { label: 'graceful rollout: RPCs during it', unit: 'rpcs' },
   rpcsAbrupt: { label: 'abrupt rollout: RPCs during it', unit: 'rpcs' },
+  failedRpcs: { label: 'failed RPCs', unit: 'rpcs' },
   totalRpcs: { label: 'RPCs in this scenario', unit: 'rpcs' },
 };
 

@@ -31,9 +31,10 @@ export async function runClusterIp(ctx: LabContext): Promise<ScenarioReport> {
   const clients = [0, 1].map(() => ctx.startClient({ target, env: HeadlessCluster.clientEnv }));
   const servers: LabServer[] = await serversReady;
   ctx.progress(`servers ready; clients on ${target}`);
-  await ctx.waitForRpcs(clients, 1);
-  // The lesson is visible from the first RPCs; a short window keeps `npm start`'s first chart quick.
-  await ctx.sleep(Math.min(ctx.timings.spreadMs, 1500));
+  // The lesson is visible from the first RPCs: 10 per client (0.5 s at the default interval) keeps
+  // `npm start`'s first chart quick; a longer spreadMs collects more.
+  await ctx.waitForRpcs(clients, 10);
+  if (ctx.timings.spreadMs > 2000) await ctx.sleep(ctx.timings.spreadMs);
 
   const perClient = serversPerClient(ctx.model);
   const counts = [...perClient.values()];

@@ -1,5 +1,4 @@
-import { Etcd3 } from 'etcd3';
-import { ETCD_INSTALL_HINT, EtcdNotInstalledError, startEtcd } from '../../resolvers/testing/etcdProcess';
+import { ETCD_INSTALL_HINT } from '../../resolvers/testing/etcdProcess';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
 import type { ScenarioReport } from '../report';
@@ -19,6 +18,11 @@ export const ETCD_SKIPPED = `etcd is not installed — ${ETCD_INSTALL_HINT}`;
 export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
   const ttlSeconds = ctx.timings.etcdTtlSeconds;
   ctx.progress('starting etcd');
+  // Loaded on demand: etcd3 pulls in grpc-js and protobufs, which would slow `npm start`'s first chart.
+  const [{ Etcd3 }, { EtcdNotInstalledError, startEtcd }] = await Promise.all([
+    import('etcd3'),
+    import('../../resolvers/testing/etcdProcess'),
+  ]);
   let etcd: Awaited<ReturnType<typeof startEtcd>>;
   try {
     etcd = await startEtcd();
