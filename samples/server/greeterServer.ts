@@ -170,7 +170,11 @@ export async function startGreeterServer(
     })();
   }
 
-  const forceStop = (): void => server.forceShutdown();
+  const forceStop = (): void => {
+    server.forceShutdown();
+    // Best effort: if the process exits first, the lease simply expires after its TTL.
+    void registration?.revoke();
+  };
 
   const stop = (reason = 'stop'): Promise<StopResult> => {
     stopping ??= (async () => {
