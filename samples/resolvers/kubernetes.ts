@@ -248,6 +248,12 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
         } else {
           kc = new k8s.KubeConfig();
           kc.loadFromDefault();
+          // loadFromDefault's last resort is http://localhost:8080, which client-node then refuses
+          // with a puzzling "HTTP protocol is not allowed": say what is really missing.
+          const cluster = kc.getCurrentCluster();
+          if (cluster?.name === 'cluster' && cluster.server === 'http://localhost:8080' && kc.getCurrentUser()?.name === 'user') {
+            throw new Error('no kubeconfig ($KUBECONFIG or ~/.kube/config) and not running in a pod');
+          }
         }
         if (!kc.getCurrentCluster()) throw new Error('no cluster in the kubeconfig (and not running in a pod)');
       } catch (err) {
