@@ -45,6 +45,7 @@ export class TrafficTreeProvider implements vscode.TreeDataProvider<TrafficTreeN
   private readonly strings = localizedTreeStrings();
   private view: TrafficTreeView = { nodes: [], badge: undefined, description: '' };
   private treeView: vscode.TreeView<TrafficTreeNode> | undefined;
+  private defaultTitle = '';
 
   constructor(private readonly controller: TrafficController) {
     this.throttle = new RefreshThrottle(() => this.refreshNow());
@@ -61,6 +62,7 @@ export class TrafficTreeProvider implements vscode.TreeDataProvider<TrafficTreeN
 
   attach(treeView: vscode.TreeView<TrafficTreeNode>): void {
     this.treeView = treeView;
+    this.defaultTitle = treeView.title ?? vscode.l10n.t('Traffic');
     this.disposables.push(treeView.onDidChangeVisibility((e) => e.visible && this.throttle.flush()));
     this.applyViewState();
   }
@@ -117,7 +119,10 @@ export class TrafficTreeProvider implements vscode.TreeDataProvider<TrafficTreeN
   private applyViewState(): void {
     if (!this.treeView) return;
     this.treeView.badge = this.view.badge && this.view.badge.value > 0 ? this.view.badge : undefined;
-    this.treeView.description = this.view.description;
+    // The title names the source: a view alone in its container shows its title, never its description.
+    this.treeView.title = this.view.description
+      ? vscode.l10n.t('{0}: {1}', this.defaultTitle, this.view.description)
+      : this.defaultTitle;
   }
 
   dispose(): void {
