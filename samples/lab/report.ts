@@ -49,6 +49,7 @@ const FIGURE_LABELS: Record<string, { label: string; unit?: 'ms' | 'rpcs' }> = {
   dnsMinResolutionMs: { label: 'client DNS_MIN_RESOLUTION_MS', unit: 'ms' },
   ageOnlyScaleUpDiscoveredMs: { label: 'age only (no client knob): first RPC after', unit: 'ms' },
   ageOnlyWindowMs: { label: 'age-only window', unit: 'ms' },
+  ageOnlyClients: { label: 'age-only clients' },
   leaseTtlMs: { label: 'lease TTL', unit: 'ms' },
   scaleDownRemovedMs: { label: 'SIGTERM: key gone from etcd after', unit: 'ms' },
   killRemovedMs: { label: 'kill -9: key gone from etcd after', unit: 'ms' },

@@ -56,6 +56,7 @@ export async function runMaxAge(ctx: LabContext): Promise<ScenarioReport> {
       scaleUpDiscoveredMs,
       ageOnlyScaleUpDiscoveredMs,
       ageOnlyWindowMs: Math.max(ageOnlyWindowMs, bothWindowMs),
+      ageOnlyClients: ageOnly.map((c) => c.name).join(', '),
       failedRpcs: ctx.failedRpcs(),
     },
   );
