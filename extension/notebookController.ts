@@ -11,6 +11,8 @@ import { WORKBOOK_NOTEBOOK_TYPE } from './workbook/workbookSerializer';
 
 const CONTROLLER_ID = 'grpcLb.workbookController';
 const SHELL_LANGUAGES = new Set(['shellscript', 'sh', 'bash']);
+/** Streamed lines shown per action in a cell. */
+const MAX_STREAMED_LINES = 200;
 
 /**
  * Runs workbook cells: ```grpclb cells through the same operations as the command palette, streaming
@@ -90,11 +92,27 @@ export class WorkbookController implements vscode.Disposable {
     for (const { action } of actions) {
       if (signal.aborted) return false;
       writer.line(`▶ ${formatAction(action)}`);
-      const sink: OperationSink = { signal, line: (t) => writer.line(t), progress: (t) => writer.line(`… ${t}`) };
+      // A tail or a lab streams a line per RPC: show the first ones, count the rest (a cell that
+      // grows without bound slows the editor down); progress and the summary always show.
+      let streamed = 0;
+      const hidden = (): number => Math.max(0, streamed - MAX_STREAMED_LINES);
+      const sink: OperationSink = {
+        signal,
+        line: (t) => {
+          if (++streamed <= MAX_STREAMED_LINES) writer.line(t);
+          else if (streamed === MAX_STREAMED_LINES + 1) writer.line(vscode.l10n.t('… further lines are counted, not shown here (the traffic view keeps counting)'));
+        },
+        progress: (t) => writer.line(`… ${t}`),
+      };
+      const flushHidden = (): void => {
+        if (hidden() > 0) writer.line(vscode.l10n.t('… {0} more lines not shown', hidden()));
+      };
       try {
         const summary = await this.runAction(action, chapter, sink);
+        flushHidden();
         for (const l of summary) writer.line(`→ ${l}`);
       } catch (err) {
+        flushHidden();
         const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true) });
         if (!p) {
           // Stopped by the user. A tail runs until stopped, so that is its normal end.
@@ -169,7 +187,9 @@ export class WorkbookController implements vscode.Disposable {
     const key = JSON.stringify(env);
     if (!this.terminal || this.terminal.exitStatus !== undefined || key !== this.terminalEnv) {
       this.terminal?.dispose();
-      this.terminal = vscode.window.createTerminal({ name: vscode.l10n.t('gRPC LB: Shell'), env, cwd: this.services.extensionRoot });
+      // The learner's workspace folder (a clone, if they opened one), else the extension's folder.
+      const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.services.extensionRoot;
+      this.terminal = vscode.window.createTerminal({ name: vscode.l10n.t('gRPC LB: Shell'), env, cwd });
       this.terminalEnv = key;
     }
     this.terminal.show(true);
