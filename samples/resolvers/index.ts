@@ -22,14 +22,25 @@ export function registerResolvers(): void {
   experimental.registerResolver('etcd', createEtcdResolverClass());
 }
 
+/** What a learner needs to know when an `xds:` target has no bootstrap to find its control plane. */
+export const XDS_BOOTSTRAP_HINT =
+  'xds: targets need an xDS bootstrap: set GRPC_XDS_BOOTSTRAP (path of a bootstrap JSON file) or ' +
+  'GRPC_XDS_BOOTSTRAP_CONFIG (the JSON itself); in Istio, the pod annotation ' +
+  '"inject.istio.io/templates: grpc-agent" provides one (manifests/proxyless)';
+
 /**
  * Registers the xDS resolver and balancers of `@grpc/grpc-js-xds` when `target` is an `xds:` URI;
- * otherwise does nothing (the package is large and needs GRPC_XDS_BOOTSTRAP). Idempotent.
- * Returns true if the target needs xDS.
+ * otherwise does nothing (the package is large and needs an xDS control plane). Idempotent.
+ * Without a bootstrap in the environment it warns once with {@link XDS_BOOTSTRAP_HINT}: grpc-js-xds
+ * itself would only fail each RPC with "Cannot read properties of null". Returns true for `xds:`.
  */
-export function registerXdsIfNeeded(target: string): boolean {
+export function registerXdsIfNeeded(
+  target: string,
+  warn: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): boolean {
   if (!target.startsWith('xds:')) return false;
   if (!xdsRegistered) {
+    if (!process.env.GRPC_XDS_BOOTSTRAP && !process.env.GRPC_XDS_BOOTSTRAP_CONFIG) warn(XDS_BOOTSTRAP_HINT);
     // Loaded only here: it is external in the esbuild bundle and costly to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const xds = require('@grpc/grpc-js-xds') as { register(): void };
