@@ -89,7 +89,11 @@ export async function openKiali(services: Services, sink: OperationSink): Promis
         },
       }),
     );
-    const onAbort = (): void => resolve(undefined);
+    // Cancelled before Kiali answered: stop the port-forward too (once it answered, it keeps running).
+    const onAbort = (): void => {
+      if (!services.kialiUrl) services.background.stop(KIALI);
+      resolve(undefined);
+    };
     sink.signal.addEventListener('abort', onAbort, { once: true });
     running?.then(
       () => resolve(undefined),
