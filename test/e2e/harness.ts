@@ -39,6 +39,7 @@ export function manifest(): {
     contributes: {
       commands: { command: string; title: string; category?: string }[];
       walkthroughs?: { id: string; title: string; steps: { id: string; title: string }[] }[];
+      menus?: { commandPalette?: { command: string; when?: string }[] };
     };
   };
   nls: Record<string, string>;
@@ -98,6 +99,8 @@ export interface SessionOptions {
   locale?: 'zh-cn';
   /** Extra user settings. */
   settings?: Record<string, unknown>;
+  /** Environment for code-server and so for the extension host (e.g. PATH); undefined removes a variable. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -154,8 +157,17 @@ export class Session {
   }
 
   private env(): NodeJS.ProcessEnv {
-    // A clean HOME-like place for anything code-server writes outside the given dirs.
-    return { ...process.env, XDG_CONFIG_HOME: join(this.root, 'xdg-config'), XDG_DATA_HOME: join(this.root, 'xdg-data') };
+    // A fresh HOME: nothing of the user's (~/.kube/config, ~/.minikube) leaks into the test, and
+    // nothing the test does touches them. XDG dirs for anything code-server writes outside its dirs.
+    const home = join(this.root, 'home');
+    mkdirSync(home, { recursive: true });
+    return {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(this.root, 'xdg-config'),
+      XDG_DATA_HOME: join(this.root, 'xdg-data'),
+      ...this.options.env,
+    };
   }
 
   private async install(): Promise<void> {
@@ -356,10 +368,11 @@ export class Session {
     await this.acceptRow((label) => label === title || label.startsWith(`${title},`) || label.startsWith(`${title} `), title);
   }
 
-  /** Picks a row of an open quick pick (after a command asked something) by its label. */
-  async pick(text: string | RegExp): Promise<void> {
-    const matches = (label: string) => (typeof text === 'string' ? label.includes(text) : text.test(label));
-    await this.acceptRow(matches, String(text));
+  /** Picks a row of an open quick pick (after a command asked something) by its aria-label. */
+  async pick(which: string | RegExp | ((label: string) => boolean)): Promise<void> {
+    const matches =
+      typeof which === 'function' ? which : (label: string) => (typeof which === 'string' ? label.includes(which) : which.test(label));
+    await this.acceptRow(matches, String(which));
   }
 
   /**
@@ -387,6 +400,98 @@ export class Session {
       await this.page.waitForTimeout(300); // the list may still be loading (e.g. a command's own quick pick)
     }
     throw new Error(`no quick pick row matching ${what}; rows were: ${labels.join(' | ')}`);
+  }
+
+  /** Titles of the steps the open walkthrough page shows. */
+  async walkthroughStepTitles(): Promise<string[]> {
+    const titles = this.page.locator('.gettingStartedContainer button.getting-started-step h3.step-title');
+    await titles.first().waitFor({ state: 'attached', timeout: 30_000 });
+    // Steps render in one go; wait until the count stops changing.
+    let count = -1;
+    await waitFor('the walkthrough steps to render', async () => {
+      const now = await titles.count();
+      const stable = now > 0 && now === count;
+      count = now;
+      return stable;
+    }, 10_000, 300);
+    return (await titles.allTextContents()).map((t) => t.trim());
+  }
+
+  /** Opens the "gRPC LB" side bar (the Traffic view). */
+  async showTrafficView(): Promise<void> {
+    const item = this.activityBarItem();
+    const checked = await item.getAttribute('aria-expanded').catch(() => null);
+    if (checked !== 'true') await item.click();
+    await this.trafficPane().locator('.pane-body').waitFor({ timeout: 10_000 });
+  }
+
+  /** The side bar while it shows the "gRPC LB" container (its only view, Traffic, fills it). */
+  private trafficPane(): Locator {
+    return this.page.locator('.part.sidebar', { has: this.page.locator('.composite.title', { hasText: /gRPC LB/i }) }).first();
+  }
+
+  /** The Traffic view's rows (label and description), with every collapsed row expanded. */
+  async trafficRows(): Promise<string[]> {
+    const rows = this.trafficPane().locator('.pane-body .monaco-list-row');
+    const collapsed = this.trafficPane().locator('.pane-body .monaco-list-row[aria-expanded="false"]');
+    for (let i = 0; i < 10 && (await collapsed.count()) > 0; i++) await collapsed.first().click();
+    return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+  }
+
+  /** Runs the notebook cell whose source contains `source` with its run button (hover, click). */
+  async runNotebookCell(source: string): Promise<void> {
+    const cell = this.page
+      .locator('.notebook-editor .cell-list-container .monaco-list-row.code-cell-row')
+      .filter({ has: this.page.locator('.view-lines', { hasText: source }) })
+      .first();
+    // Cells are virtualized: scroll the notebook with the wheel until the cell is rendered.
+    const list = this.page.locator('.notebook-editor .cell-list-container').first();
+    await list.waitFor({ timeout: 20_000 });
+    const box = await list.boundingBox();
+    await waitFor(`a notebook cell containing "${source}"`, async () => {
+      if ((await cell.count()) > 0) return true;
+      if (box) await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await this.page.mouse.wheel(0, 300);
+      return false;
+    }, 30_000, 250);
+    await cell.scrollIntoViewIfNeeded();
+    // Select the cell (click its editor), which shows its run button, then click that.
+    await cell.locator('.view-lines').first().click();
+    await cell.hover();
+    const run = cell.locator('.run-button-container .action-label.codicon-notebook-execute').first();
+    await run.waitFor({ state: 'visible', timeout: 10_000 });
+    await run.click();
+  }
+
+  /** The visible text of the page and of every frame in it (notebook outputs render in webviews). */
+  async allFramesText(): Promise<string> {
+    const texts: string[] = [];
+    for (const frame of this.page.frames()) {
+      texts.push(String(await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => '')));
+    }
+    return texts.join('\n');
+  }
+
+  /** Clears the notification toasts and center (what the user does with "Clear All"). */
+  async dismissNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+  }
+
+  /**
+   * The extension's activation time as the extension host measured it (code loading + activate
+   * call), read from "Developer: Show Running Extensions", and the activation event from the log.
+   */
+  async activationTime(displayName: string): Promise<{ ms: number; event: string }> {
+    await this.runCommand('Developer: Show Running Extensions');
+    const row = this.page.locator('.runtime-extensions-editor .monaco-list-row', { hasText: displayName }).first();
+    const text = await waitFor('our extension in Running Extensions with an activation time', async () => {
+      const t = await row.innerText().catch(() => '');
+      return /Activation: \d+ms/.test(t) ? t : undefined;
+    }, 30_000);
+    const ms = Number(/Activation: (\d+)ms/.exec(text)?.[1]);
+    const event = new RegExp(`_doActivateExtension ${EXTENSION_ID.replace(/\./g, '\\.')}, startup: \\w+, activationEvent: '([^']*)'`)
+      .exec(this.extHostLog())?.[1] ?? 'unknown';
+    return { ms, event };
   }
 
   /** The text of the open modal dialog, closed with its default button (Escape), or undefined. */

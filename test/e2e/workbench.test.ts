@@ -1,0 +1,198 @@
+// A new user's first session with the packaged extension in a real VS Code (English UI):
+// walkthrough, command palette, local lab + traffic view, a chapter workbook, Doctor, Apply Chapter
+// without a cluster, and no unexpected errors. Run with `npm run test:e2e`.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CHAPTER_IDS } from '../../samples/common/catalog';
+import {
+  EXTENSION_ID,
+  RESULTS_DIR,
+  Session,
+  localize,
+  manifest,
+  waitFor,
+  type NotificationRecord,
+} from './harness';
+
+const { pkg, nls } = manifest();
+
+/** PATH without any folder that holds minikube, so Doctor's verdict does not depend on the machine. */
+function pathWithoutMinikube(): string {
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => dir && !existsSync(join(dir, 'minikube')))
+    .join(delimiter);
+}
+
+describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
+  let s: Session;
+  /** A test whose failure leaves a screenshot and the extension's own logs behind. */
+  const step = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        const shot = await s.screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => '');
+        console.error(`screenshot: ${shot}\n${s.extensionLogs().slice(-4000)}`);
+        throw error;
+      }
+    });
+  /** Error notifications a step provoked on purpose; any other error fails the last test. */
+  const expectedErrors: NotificationRecord[] = [];
+
+  before(async () => {
+    s = await Session.start({
+      env: {
+        PATH: pathWithoutMinikube(),
+        // A new user without a cluster: no KUBECONFIG and (fresh HOME) no ~/.kube/config.
+        KUBECONFIG: undefined,
+      },
+    });
+    await s.screenshot('01-workbench');
+  });
+
+  after(async () => {
+    await s?.dispose();
+  });
+
+  step('the walkthrough opens and lists a step for every chapter', async () => {
+    const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'grpcLb.tutorial');
+    assert.ok(walkthrough, 'package.json contributes the grpcLb.tutorial walkthrough');
+    const title = localize(walkthrough.title, nls);
+    await s.runCommand('Welcome: Open Walkthrough...');
+    await s.pick((label) => label.startsWith(title));
+    const shown = await s.walkthroughStepTitles();
+    for (const chapter of CHAPTER_IDS) {
+      const step = walkthrough.steps.find((st) => st.id === chapter);
+      assert.ok(step, `the walkthrough has a step for chapter ${chapter}`);
+      const stepTitle = localize(step.title, nls);
+      assert.ok(!/^%.*%$/.test(stepTitle), `step ${chapter} has an English title in package.nls.json`);
+      assert.ok(shown.includes(stepTitle), `step "${stepTitle}" is shown; shown: ${shown.join(' | ')}`);
+    }
+    await s.screenshot('02-walkthrough');
+  });
+
+  step('the command palette lists every "gRPC LB" command', async () => {
+    const category = localize('%command.category%', nls);
+    await s.openPalette(`${category}: `);
+    const labels = await s.quickPickLabels();
+    await s.screenshot('03-command-palette');
+    await s.closeQuickInput();
+    // A command the manifest shows in the palette only `when` something holds (Pause/Resume
+    // Traffic View toggle) is checked by the other tests; every other one must be listed.
+    const conditional = new Set((pkg.contributes.menus?.commandPalette ?? []).filter((m) => m.when).map((m) => m.command));
+    const listed = (c: { title: string; category?: string }) => {
+      const expected = `${localize(c.category ?? '', nls)}: ${localize(c.title, nls)}`;
+      return labels.some((l) => l === expected || l.startsWith(`${expected},`));
+    };
+    for (const c of pkg.contributes.commands.filter((c) => !conditional.has(c.command))) {
+      assert.ok(listed(c), `"${localize(c.title, nls)}" is listed; the palette shows: ${labels.join(' | ')}`);
+    }
+    assert.ok(
+      pkg.contributes.commands.filter((c) => conditional.has(c.command)).some(listed) || conditional.size === 0,
+      'of the commands shown only `when` something holds, at least one (e.g. Pause Traffic View) is listed',
+    );
+  });
+
+  step('"Start Local Lab" fills the traffic view with lab-server pods and their shares', async () => {
+    await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.startLocalLab.title%', nls)}`);
+    await s.pick((label) => label === 'clusterip' || label.startsWith('clusterip,'));
+    await s.showTrafficView();
+    const rows = await waitFor(
+      'lab-server rows with a share in the traffic view',
+      async () => {
+        const labels = await s.trafficRows();
+        const servers = labels.filter((l) => /lab-server-\d+/.test(l) && /\d+(\.\d+)?\s*%/.test(l));
+        return servers.length > 0 ? labels : undefined;
+      },
+      60_000,
+      500,
+    );
+    await s.screenshot('04-local-lab-traffic');
+    assert.ok(rows.some((l) => /lab-client-\d+/.test(l)), `a lab-client row is shown; rows: ${rows.join(' | ')}`);
+  });
+
+  step('a chapter workbook opens and its `lab` cell streams output', async () => {
+    await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.openWorkbook.title%', nls)}`);
+    await s.pick((label) => /(^|, )clusterip(,|$)/.test(label));
+    await s.page.locator('.notebook-editor .cell-list-container .code-cell-row').first().waitFor({ timeout: 30_000 });
+    await s.screenshot('05-workbook');
+    await s.runNotebookCell('lab clusterip');
+    const output = await waitFor(
+      'the lab cell to stream output naming lab servers',
+      async () => {
+        const text = await s.allFramesText();
+        return /lab-server-\d+/.test(text) ? text : undefined;
+      },
+      90_000,
+      1_000,
+    );
+    assert.match(output, /lab-server-\d+/);
+    await s.screenshot('06-workbook-lab-cell');
+  });
+
+  step('"Doctor" reports the missing minikube clearly', async () => {
+    await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.doctor.title%', nls)}`);
+    const report = await waitFor(
+      'a Doctor notification about minikube',
+      async () => (await s.notifications()).find((n) => /minikube/i.test(n.message) && n.severity !== 'info'),
+      60_000,
+    );
+    await s.screenshot('07-doctor');
+    assert.notEqual(report.severity, 'error', `a missing tool is a warning, not an error: ${report.message}`);
+    assert.match(report.message, /minikube/);
+  });
+
+  step('"Apply Chapter" without a cluster gives a clear error, not a crash', async () => {
+    const before = (await s.notifications()).length;
+    await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.applyChapter.title%', nls)}`);
+    await s.pick((label) => /(^|, )clusterip(,|$)/.test(label));
+    const error = await waitFor(
+      'an error notification from Apply Chapter',
+      async () => (await s.notifications()).slice(before).find((n) => n.severity === 'error'),
+      60_000,
+    );
+    await s.screenshot('08-apply-without-cluster');
+    expectedErrors.push(error);
+    assert.notEqual(error.source, 'dialog', `the command handled its error (no "Command … resulted in an error" dialog): ${error.message}`);
+    assert.match(error.message, /kube|cluster|minikube|context/i, `the error says what is missing: ${error.message}`);
+    assert.doesNotMatch(error.message, /\n\s+at |TypeError|undefined/, `no stack trace or internal error: ${error.message}`);
+    // Still alive: another command runs after the error.
+    await s.dismissNotifications();
+    await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.resetTraffic.title%', nls)}`);
+    assert.equal(await s.dismissDialog(), undefined, 'a command still runs after the error');
+  });
+
+  step('records the activation time reported by the extension host', async () => {
+    const activation = await s.activationTime(localize(String((pkg as { displayName?: string }).displayName ?? EXTENSION_ID), nls));
+    await s.screenshot('09-running-extensions');
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    const record = {
+      extension: EXTENSION_ID,
+      activationMs: activation.ms,
+      activationEvent: activation.event,
+      measuredAt: new Date().toISOString(),
+      host: 'code-server 4.100.3 (VS Code 1.100), remote extension host',
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(1)}`,
+    };
+    writeFileSync(join(RESULTS_DIR, 'activation.json'), `${JSON.stringify(record, null, 2)}\n`);
+    console.log(`activation: ${activation.ms} ms (${activation.event})`);
+    assert.ok(activation.ms >= 0);
+  });
+
+  step('no error notification and no extension-host error besides those expected', async () => {
+    const unexpected = (await s.notifications()).filter(
+      (n) => n.severity === 'error' && !expectedErrors.some((e) => e.message === n.message),
+    );
+    assert.deepEqual(unexpected, [], 'unexpected error notifications');
+    const errors = s
+      .extHostLog()
+      .split('\n')
+      .filter((line) => /\[error\]/.test(line));
+    assert.deepEqual(errors, [], 'extension host errors');
+    assert.deepEqual(s.pageErrors, [], 'uncaught exceptions in the workbench page');
+  });
+});
