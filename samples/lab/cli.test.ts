@@ -81,12 +81,13 @@ test('Ctrl-C (SIGINT) during a scenario stops every child before the CLI exits',
   const cli = startCli(['clusterip']);
   const pid = cli.child.pid as number;
   const deadline = Date.now() + 40_000;
-  // Wait until the 3 servers and 2 clients run (clusterip starts them together).
+  // Wait until the 3 servers listen and the 2 clients run (clusterip starts them together).
   let children = childrenOf(pid);
-  while (children.length < 5 && Date.now() < deadline) {
+  while ((children.length < 5 || !/servers ready/.test(cli.stderr())) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     children = childrenOf(pid);
   }
+  assert.match(cli.stderr(), /servers ready/);
   assert.equal(children.length, 5, `expected 3 servers and 2 clients as children\n${cli.stderr()}`);
   cli.child.kill('SIGINT');
   const run = await cli.done;
