@@ -70,7 +70,11 @@ const KIALI = 'kiali';
  * lives until the extension is deactivated or the process ends.
  */
 export async function openKiali(services: Services, sink: OperationSink): Promise<string | undefined> {
-  if (services.background.isRunning(KIALI) && services.kialiUrl) {
+  if (services.background.isRunning(KIALI)) {
+    if (!services.kialiUrl) {
+      sink.line(vscode.l10n.t('Kiali is still starting; its page opens when it answers.'));
+      return undefined;
+    }
     await vscode.env.openExternal(vscode.Uri.parse(services.kialiUrl));
     return services.kialiUrl;
   }
