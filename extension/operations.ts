@@ -100,7 +100,10 @@ export async function openKiali(services: Services, sink: OperationSink): Promis
     };
     sink.signal.addEventListener('abort', onAbort, { once: true });
     running?.then(
-      () => resolve(undefined),
+      () => {
+        services.kialiUrl = undefined;
+        resolve(undefined);
+      },
       (err: unknown) => {
         services.kialiUrl = undefined;
         reject(err);
