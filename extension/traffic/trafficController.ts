@@ -161,7 +161,7 @@ export class TrafficController implements vscode.Disposable {
         title: vscode.l10n.t('Lab: {0}', scenario),
         headline: verdict(report),
         ok: report.holds,
-        rows: Object.entries(report.figures).map(([label, value]) => ({ label, value: formatFigure(label, value) })),
+        rows: Object.entries(report.figures).map(([key, value]) => ({ label: figureLabel(key), value: formatFigure(key, value) })),
       };
       this.stateEmitter.fire();
       return report;
@@ -208,7 +208,7 @@ export class TrafficController implements vscode.Disposable {
       title: vscode.l10n.t('Experiment: {0} ({1})', kind, chapter),
       headline: experimentHeadline(report),
       ok: true,
-      rows: Object.entries(report.figures).map(([label, value]) => ({ label, value: formatFigure(label, value) })),
+      rows: Object.entries(report.figures).map(([key, value]) => ({ label: figureLabel(key), value: formatFigure(key, value) })),
     };
     this.stateEmitter.fire();
     return report;
@@ -242,6 +242,82 @@ export class TrafficController implements vscode.Disposable {
     this.stateEmitter.dispose();
     this.lineEmitter.dispose();
     this.model.dispose();
+  }
+}
+
+/** Localized label of a lab or experiment figure key (the raw key for one we do not know). */
+export function figureLabel(key: string): string {
+  switch (key) {
+    case 'serversPerClient':
+      return vscode.l10n.t('servers per client (max)');
+    case 'servers':
+      return vscode.l10n.t('servers running');
+    case 'serversHit':
+      return vscode.l10n.t('servers each client used (min)');
+    case 'proxyConnections':
+      return vscode.l10n.t('proxied connections');
+    case 'windowMs':
+      return vscode.l10n.t('observation window');
+    case 'scaleUpDiscoveredMs':
+      return vscode.l10n.t('scale-up: first RPC on the new server after');
+    case 'scaleDownLastRpcMs':
+      return vscode.l10n.t('scale-down: last RPC on the stopped server after');
+    case 'scaleDownFailedRpcs':
+      return vscode.l10n.t('scale-down: failed RPCs');
+    case 'maxConnectionAgeMs':
+      return vscode.l10n.t('server MAX_CONNECTION_AGE_MS');
+    case 'dnsMinResolutionMs':
+      return vscode.l10n.t('client DNS_MIN_RESOLUTION_MS');
+    case 'ageOnlyScaleUpDiscoveredMs':
+      return vscode.l10n.t('age only: first RPC on the new server after');
+    case 'ageOnlyWindowMs':
+      return vscode.l10n.t('age-only observation window');
+    case 'leaseTtlMs':
+      return vscode.l10n.t('lease TTL');
+    case 'scaleDownRemovedMs':
+      return vscode.l10n.t('SIGTERM: key gone from etcd after');
+    case 'killRemovedMs':
+      return vscode.l10n.t('kill -9: key gone from etcd after');
+    case 'killLastRpcMs':
+      return vscode.l10n.t('kill -9: last RPC on the killed server after');
+    case 'killFailedRpcs':
+      return vscode.l10n.t('kill -9: failed RPCs');
+    case 'failedRpcsGraceful':
+      return vscode.l10n.t('graceful rollout: failed RPCs');
+    case 'failedRpcsAbrupt':
+      return vscode.l10n.t('abrupt rollout (SIGKILL): failed RPCs');
+    case 'rpcsGraceful':
+      return vscode.l10n.t('graceful rollout: RPCs during it');
+    case 'rpcsAbrupt':
+      return vscode.l10n.t('abrupt rollout: RPCs during it');
+    case 'totalRpcs':
+      return vscode.l10n.t('RPCs observed');
+    case 'replicasBefore':
+      return vscode.l10n.t('server replicas before');
+    case 'newPod':
+      return vscode.l10n.t('new server pod');
+    case 'scaleUpFailedRpcs':
+      return vscode.l10n.t('scale-up: failed RPCs');
+    case 'stoppedPod':
+      return vscode.l10n.t('stopped server pod');
+    case 'rolloutMs':
+      return vscode.l10n.t('rolling restart took');
+    case 'rolloutFailedRpcs':
+      return vscode.l10n.t('rolling restart: failed RPCs');
+    case 'rolloutRpcs':
+      return vscode.l10n.t('rolling restart: RPCs during it');
+    case 'newPodsWithoutRpcs':
+      return vscode.l10n.t('new pods without an RPC in the window');
+    case 'readyTimePrecisionMs':
+      return vscode.l10n.t('precision of Ready/deletion times');
+    case 'restoredReplicas':
+      return vscode.l10n.t('replicas restored to');
+    case 'skipped':
+      return vscode.l10n.t('skipped');
+    case 'error':
+      return vscode.l10n.t('error');
+    default:
+      return key;
   }
 }
 
