@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ChapterId } from '../../../samples/common/catalog';
-import { ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
+import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
 import { KubeApiDouble } from '../testing/kubeApiDouble';
 import { ClusterActions, FIELD_MANAGER, type ClusterProgress, type DocumentSource } from './clusterActions';
 import { ContextGuard, MemoryStorage } from './contextGuard';
@@ -203,6 +203,42 @@ describe('cluster actions (Kubernetes API double)', () => {
 
       const noPods = setup(d, { documents: () => chapterDocs('headless').filter((x) => x.metadata?.name !== 'greeter-server') });
       await assert.rejects(noPods.actions.applyChapter('headless', { timeoutMs: 50 }), RolloutTimeoutError);
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('stops waiting for a rollout as soon as the signal aborts', async () => {
+    const d = await new KubeApiDouble({ readyPerRead: 0 }).start();
+    try {
+      const s = setup(d);
+      const ac = new AbortController();
+      const started = Date.now();
+      const running = s.actions.applyChapter('headless', {
+        signal: ac.signal,
+        timeoutMs: 60_000,
+        onProgress: (p) => p.type === 'rollout' && ac.abort(),
+      });
+      await assert.rejects(running, CancelledError);
+      assert.ok(Date.now() - started < 10_000, 'cancelled long before the timeout');
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it('turns a 403 on the scale subresource into ForbiddenError', async () => {
+    const d = await new KubeApiDouble().start();
+    try {
+      d.forbid('PATCH', /\/scale$/);
+      const s = setup(d);
+      await s.actions.applyChapter('headless');
+      const err = await s.actions.scale({ namespace: NS, deployment: 'greeter-server', replicas: 4 }).then(
+        () => assert.fail('expected a 403'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof ForbiddenError, String(err));
+      assert.equal(err.resource, 'deployments.apps/scale');
+      assert.equal(err.namespace, NS);
     } finally {
       await d.stop();
     }
