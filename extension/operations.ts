@@ -3,7 +3,7 @@ import { getChapter, NAMESPACE, type ChapterId } from '../samples/common/catalog
 import type { ApplyReport, CleanUpReport } from './core/cluster/clusterActions';
 import { runDoctor, type DoctorReport } from './core/toolchain/doctor';
 import { openKiali as runKiali } from './core/toolchain/kiali';
-import { buildImages as runBuild, startMinikube as runStart, type BuildMode } from './core/toolchain/minikube';
+import { buildImages as runBuild, kindClusterOf, startMinikube as runStart, type BuildMode } from './core/toolchain/minikube';
 import { formatClusterProgress, formatDoctorReport } from './commands/format';
 import type { OperationSink } from './commands/util';
 import type { Services } from './services';
@@ -31,7 +31,10 @@ export async function startMinikube(services: Services, sink: OperationSink): Pr
 
 export async function buildImages(services: Services, sink: OperationSink): Promise<{ mode: BuildMode; images: string[] }> {
   const plan = services.imagePlan();
+  // A kind cluster gets its images with `kind load`; anything else is built into minikube.
+  const kindCluster = kindClusterOf(services.cluster.currentContext());
   const mode = await runBuild(services.runner, plan, {
+    ...(kindCluster ? { mode: 'kind-load' as const, kindCluster } : {}),
     signal: sink.signal,
     onLine: (l) => sink.line(l),
     onImage: (build, i, n) => sink.progress(vscode.l10n.t('building {0} ({1}/{2})', build.image, i, n)),

@@ -26,7 +26,12 @@ export function registerMinikubeCommands(services: Services): vscode.Disposable[
       );
       if (!result) return;
       const apply = vscode.l10n.t('Apply a Chapter');
-      const how = result.mode === 'docker-env' ? vscode.l10n.t("with minikube's Docker daemon") : vscode.l10n.t('with minikube image build');
+      const how =
+        result.mode === 'docker-env'
+          ? vscode.l10n.t("with minikube's Docker daemon")
+          : result.mode === 'kind-load'
+            ? vscode.l10n.t('and loaded them into kind')
+            : vscode.l10n.t('with minikube image build');
       const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Built {0} {1}.', result.images.join(', '), how), apply);
       if (choice === apply) await vscode.commands.executeCommand('grpcLb.applyChapter');
     }),

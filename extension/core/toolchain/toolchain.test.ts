@@ -5,7 +5,7 @@ import { KubeApiDouble } from '../testing/kubeApiDouble';
 import { FakeProcessRunner } from '../testing/fakeProcessRunner';
 import { runDoctor } from './doctor';
 import { openKiali } from './kiali';
-import { buildImages, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
+import { buildImages, kindClusterOf, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
 import { parseVersion } from './tools';
 import { imageBuildPlan } from '../../../samples/images/index';
 
@@ -177,5 +177,20 @@ describe('doctor without any kubeconfig', () => {
     assert.equal(report.cluster.context, undefined);
     assert.equal(report.cluster.reachable, false);
     assert.equal(report.cluster.problem, 'no current kube context');
+  });
+});
+
+describe('images for a kind cluster (fake runner)', () => {
+  it('builds with the local docker (no minikube env) and loads each image into the kind cluster', async () => {
+    const runner = new FakeProcessRunner().tool('docker').tool('kind');
+    const plan = imageBuildPlan('/repo');
+    const mode = await buildImages(runner, plan, { mode: 'kind-load', kindCluster: kindClusterOf('kind-grpc') });
+    assert.equal(mode, 'kind-load');
+    assert.deepEqual(
+      runner.calls.map((c) => [c.command, ...c.args].join(' ')),
+      plan.flatMap((b) => [`docker build --file ${b.dockerfile} --tag ${b.image} .`, `kind load docker-image ${b.image} --name grpc`]),
+    );
+    assert.ok(runner.callsOf('docker').every((c) => Object.keys(c.env).length === 0), 'no docker-env for kind');
+    assert.equal(kindClusterOf('minikube'), undefined);
   });
 });

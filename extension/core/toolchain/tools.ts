@@ -1,6 +1,6 @@
 import type { InstallHint } from '../errors';
 
-export type ToolId = 'minikube' | 'docker' | 'kubectl' | 'istioctl' | 'etcd';
+export type ToolId = 'minikube' | 'docker' | 'kubectl' | 'istioctl' | 'etcd' | 'kind';
 
 export interface ToolSpec {
   id: ToolId;
@@ -49,6 +49,14 @@ export const TOOLS: readonly ToolSpec[] = [
     versionArgs: ['--version'],
     optional: true,
     installHint: { url: 'https://etcd.io/docs/latest/install/', apt: 'sudo apt-get install etcd-server' },
+  },
+  {
+    // Only for learners who use kind instead of minikube (images are then loaded with `kind load`).
+    id: 'kind',
+    command: 'kind',
+    versionArgs: ['version'],
+    optional: true,
+    installHint: { url: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
   },
 ];
 
