@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { chapterDocuments } from '../manifests/index';
 import { registerCommands } from './commands';
 import { presentError, showPresentation } from './commands/errors';
+import { ChapterProgress } from './core/chapterProgress';
 import { ClusterActions } from './core/cluster/clusterActions';
 import { ContextGuard } from './core/cluster/contextGuard';
 import { loadDefaultKubeConfig } from './core/cluster/kube';
@@ -38,6 +39,12 @@ export function activate(context: vscode.ExtensionContext): void {
     },
   });
   const kubeConfig = loadDefaultKubeConfig;
+  // Walkthrough steps tick on context keys; chapters done in an earlier session are re-ticked from globalState.
+  const progress = new ChapterProgress({
+    storage: context.globalState,
+    setContext: (key, value) => void vscode.commands.executeCommand('setContext', key, value),
+  });
+  progress.restore();
   const services: Services = {
     extensionRoot: context.extensionPath,
     runner: new NodeProcessRunner(),
@@ -45,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
     guard,
     cluster: new ClusterActions({ kubeConfig, guard, documents: (id) => chapterDocuments(id) }),
     traffic: new TrafficActionsSlot(),
+    progress,
     channel: (id) => channels.get(id),
     showError: (err: unknown, channel: ChannelId = 'cluster') => {
       const p = presentError(err, { guard, showOutput: () => channels.get(channel).show(true) });

@@ -44,7 +44,9 @@ export async function buildImages(services: Services, sink: OperationSink): Prom
 
 export async function applyChapter(services: Services, chapter: ChapterId, sink: OperationSink): Promise<ApplyReport> {
   sink.progress(vscode.l10n.t('Applying chapter {0}…', chapter));
-  return services.cluster.applyChapter(chapter, { signal: sink.signal, onProgress: (p) => sink.progress(formatClusterProgress(p)) });
+  const report = await services.cluster.applyChapter(chapter, { signal: sink.signal, onProgress: (p) => sink.progress(formatClusterProgress(p)) });
+  await services.progress.markDone(chapter);
+  return report;
 }
 
 export async function scaleServers(

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ChapterProgress } from './core/chapterProgress';
 import type { ClusterActions } from './core/cluster/clusterActions';
 import type { ContextGuard } from './core/cluster/contextGuard';
 import type { KubeConfigLoader } from './core/cluster/kube';
@@ -25,6 +26,8 @@ export interface Services {
   kubeConfig: KubeConfigLoader;
   guard: ContextGuard;
   cluster: ClusterActions;
+  /** Done chapters (walkthrough completion keys, kept in globalState). */
+  progress: ChapterProgress;
   /** Filled by the traffic module (registerTrafficFeatures); read when a workbook cell runs. */
   traffic: TrafficActionsSlot;
   /** Lazily created LogOutputChannel per concern. */

@@ -30,6 +30,8 @@ export interface TrafficServices {
   traffic?: { provide(impl: TrafficActions): { dispose(): void } };
   /** The action layer's error presenter (one localized message with "Open Output"); optional. */
   showError?: (err: unknown) => void;
+  /** Walkthrough progress: a finished lab scenario ticks its chapter's step (extension/core/chapterProgress.ts); optional. */
+  progress?: { labScenarioFinished(scenario: LabScenarioId): Promise<unknown> };
 }
 
 export interface LineEvent {
@@ -164,6 +166,7 @@ export class TrafficController implements vscode.Disposable {
         rows: Object.entries(report.figures).map(([key, value]) => ({ label: figureLabel(key), value: formatFigure(key, value) })),
       };
       this.stateEmitter.fire();
+      await this.services.progress?.labScenarioFinished(scenario);
       return report;
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -44,4 +44,28 @@ describe('activation (composition root with a recording vscode stand-in)', () =>
       (cp as { spawn: unknown }).spawn = originalSpawn;
     }
   });
+
+  it('re-ticks the walkthrough steps of chapters done in an earlier session (from globalState only)', () => {
+    const standIn = installVscodeStandIn();
+    // Modules loaded by the first test hold the first stand-in: load the adapter afresh.
+    for (const id of Object.keys(load.cache)) if (id.startsWith(join(ROOT, 'extension'))) delete load.cache[id];
+    try {
+      const ext = load(join(ROOT, 'extension', 'extension.ts')) as { activate(ctx: unknown): void };
+      const stored = new Map<string, unknown>([['grpcLb.chaptersDone', ['headless', 'max-age']]]);
+      const read: string[] = [];
+      const globalState = { get: (k: string) => (read.push(k), stored.get(k)), update: async () => undefined, keys: () => [...stored.keys()] };
+      const empty = { get: () => undefined, update: async () => undefined, keys: () => [] };
+      ext.activate({ subscriptions: [], extensionPath: ROOT, extensionUri: { fsPath: ROOT }, globalState, workspaceState: empty });
+      const set = standIn.calls
+        .filter((c) => c.path === 'vscode.commands.executeCommand' && c.args[0] === 'setContext' && String(c.args[1]).startsWith('grpcLb.chapterDone.'))
+        .map((c) => [c.args[1], c.args[2]]);
+      assert.deepEqual(set, [
+        ['grpcLb.chapterDone.headless', true],
+        ['grpcLb.chapterDone.maxAge', true],
+      ]);
+      assert.ok(read.includes('grpcLb.chaptersDone'));
+    } finally {
+      standIn.restore();
+    }
+  });
 });
