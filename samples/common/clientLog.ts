@@ -43,6 +43,8 @@ export function formatRpcRecord(record: RpcRecord): string {
 export function parseRpcRecord(line: string): RpcRecord | undefined {
   const text = line.trim();
   if (text.length < 2 || text.charCodeAt(0) !== 123 /* { */) return undefined;
+  const fast = CANONICAL_RECORD.exec(text);
+  if (fast !== null) return fromCanonical(fast);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -71,5 +73,38 @@ export function parseRpcRecord(line: string): RpcRecord | undefined {
     code: r.code,
     ms: typeof r.ms === 'number' ? r.ms : 0,
     ...(r.ok ? {} : { error: typeof r.error === 'string' ? r.error : '' }),
+  };
+}
+
+/** A JSON string body without escapes or control characters: its JSON value is the raw text. */
+const PLAIN = String.raw`"([^"\\\x00-\x1f]*)"`;
+/** The JSON number grammar (so `Number(text)` equals what JSON.parse gives). */
+const NUMBER = String.raw`(-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
+/**
+ * Fast path for the exact shape {@link formatRpcRecord} writes (fixed key order, no whitespace, no
+ * escapes). Only lines whose JSON.parse result is fully determined by this match are taken here;
+ * anything else (escapes, other key orders, extra keys, `ok:true` without a server …) falls through
+ * to JSON.parse and the checks below, so the accepted records and the rejected lines are the same.
+ */
+const CANONICAL_RECORD = new RegExp(
+  String.raw`^\{"ts":${PLAIN},"client":${PLAIN},"chapter":${PLAIN},"target":${PLAIN},` +
+    String.raw`"ok":(?:(true),"server":${PLAIN}|false,"server":(?:${PLAIN}|null)),` +
+    String.raw`"code":${NUMBER},"ms":${NUMBER}(?:,"error":${PLAIN})?\}$`,
+);
+
+function fromCanonical(m: RegExpExecArray): RpcRecord {
+  if (m[5] !== undefined) {
+    return { ts: m[1], client: m[2], chapter: m[3], target: m[4], ok: true, server: m[6], code: Number(m[8]), ms: Number(m[9]) };
+  }
+  return {
+    ts: m[1],
+    client: m[2],
+    chapter: m[3],
+    target: m[4],
+    ok: false,
+    server: m[7] ?? null,
+    code: Number(m[8]),
+    ms: Number(m[9]),
+    error: m[10] ?? '',
   };
 }

@@ -52,11 +52,28 @@ export interface TrafficModelOptions {
   rateWindowSeconds?: number;
 }
 
+interface ServerState {
+  firstSeen: number;
+  lastSeen: number;
+}
+
 interface PairState {
   count: number;
   lastSeen: number;
-  /** Per-second counts within the rate window: second -> count (small ring). */
+  /** Per-second counts within the rate window: second -> count (small), except the current second. */
   recent: Map<number, number>;
+  /** The second RPCs are arriving in now and its count, kept out of `recent` until the second changes. */
+  currentSecond: number;
+  currentCount: number;
+  /** The server's model-wide state (shared by every client's pair for that server). */
+  server: ServerState;
+}
+
+/** A time-series bucket as kept internally (a Map is cheaper to bump than a dictionary object). */
+interface Bucket {
+  t: number;
+  perServer: Map<string, number>;
+  errors: number;
 }
 
 interface ClientState {
@@ -74,11 +91,14 @@ interface ClientState {
  */
 export class TrafficModel {
   private readonly clients = new Map<string, ClientState>();
-  private readonly serverFirstSeen = new Map<string, number>();
-  private readonly serverLastSeen = new Map<string, number>();
+  /** Insertion order = order of first sighting. */
+  private readonly servers = new Map<string, ServerState>();
   private readonly seriesSeconds: number;
   private readonly rateWindowSeconds: number;
-  private readonly series: Array<TrafficBucket | undefined>;
+  private readonly series: Array<Bucket | undefined>;
+  /** Date.parse cache: the first 19 characters (`YYYY-MM-DDTHH:mm:ss`) of the last `…ss.sssZ` stamp and its epoch ms. */
+  private tsPrefix = '';
+  private tsPrefixMs = NaN;
   private skipped = 0;
   private totalOk = 0;
   private totalErrors = 0;
@@ -120,7 +140,7 @@ export class TrafficModel {
   }
 
   ingest(record: RpcRecord): void {
-    let t = Date.parse(record.ts);
+    let t = this.parseTs(record.ts);
     if (Number.isNaN(t)) t = this.lastTs;
     if (Number.isNaN(this.firstTs) || t < this.firstTs) this.firstTs = t;
     if (Number.isNaN(this.lastTs) || t > this.lastTs) this.lastTs = t;
@@ -130,27 +150,38 @@ export class TrafficModel {
       client = { ok: 0, errors: 0, lastSeen: t, servers: new Map() };
       this.clients.set(record.client, client);
     }
-    client.lastSeen = Math.max(client.lastSeen, t);
+    if (t > client.lastSeen) client.lastSeen = t;
     const second = Math.floor(t / 1000);
     const bucket = this.bucketFor(second);
 
-    if (record.ok && record.server !== null) {
+    const serverName = record.server;
+    if (record.ok && serverName !== null) {
       client.ok++;
       this.totalOk++;
-      let pair = client.servers.get(record.server);
+      let pair = client.servers.get(serverName);
       if (!pair) {
-        pair = { count: 0, lastSeen: t, recent: new Map() };
-        client.servers.set(record.server, pair);
+        let server = this.servers.get(serverName);
+        if (!server) {
+          server = { firstSeen: t, lastSeen: t };
+          this.servers.set(serverName, server);
+        }
+        pair = { count: 0, lastSeen: t, recent: new Map(), currentSecond: second, currentCount: 0, server };
+        client.servers.set(serverName, pair);
       }
       pair.count++;
-      pair.lastSeen = Math.max(pair.lastSeen, t);
-      pair.recent.set(second, (pair.recent.get(second) ?? 0) + 1);
-      if (pair.recent.size > this.rateWindowSeconds + 2) this.pruneRecent(pair.recent, second);
-      const first = this.serverFirstSeen.get(record.server);
-      if (first === undefined || t < first) this.serverFirstSeen.set(record.server, t);
-      const last = this.serverLastSeen.get(record.server);
-      if (last === undefined || t > last) this.serverLastSeen.set(record.server, t);
-      if (bucket) bucket.perServer[record.server] = (bucket.perServer[record.server] ?? 0) + 1;
+      if (t > pair.lastSeen) pair.lastSeen = t;
+      if (second === pair.currentSecond) {
+        pair.currentCount++;
+      } else {
+        if (pair.currentCount > 0) this.addRecent(pair.recent, pair.currentSecond, pair.currentCount);
+        pair.currentSecond = second;
+        pair.currentCount = 1;
+        if (pair.recent.size > this.rateWindowSeconds + 2) this.pruneRecent(pair.recent, second);
+      }
+      const server = pair.server;
+      if (t < server.firstSeen) server.firstSeen = t;
+      if (t > server.lastSeen) server.lastSeen = t;
+      if (bucket) bucket.perServer.set(serverName, (bucket.perServer.get(serverName) ?? 0) + 1);
     } else {
       client.errors++;
       this.totalErrors++;
@@ -162,12 +193,12 @@ export class TrafficModel {
 
   /** Log time (epoch ms) of the first successful RPC answered by `server`, if any. */
   firstSeen(server: string): number | undefined {
-    return this.serverFirstSeen.get(server);
+    return this.servers.get(server)?.firstSeen;
   }
 
   /** Log time (epoch ms) of the last successful RPC answered by `server`, if any. */
   lastSeen(server: string): number | undefined {
-    return this.serverLastSeen.get(server);
+    return this.servers.get(server)?.lastSeen;
   }
 
   get skippedLines(): number {
@@ -195,6 +226,7 @@ export class TrafficModel {
         for (const [second, n] of pair.recent) {
           if (second > nowSecond - this.rateWindowSeconds) recent += n;
         }
+        if (pair.currentSecond > nowSecond - this.rateWindowSeconds) recent += pair.currentCount;
         servers.push({
           server,
           count: pair.count,
@@ -217,7 +249,7 @@ export class TrafficModel {
     clients.sort((a, b) => a.client.localeCompare(b.client));
     return {
       clients,
-      servers: [...this.serverFirstSeen.keys()].sort((a, b) => a.localeCompare(b)),
+      servers: [...this.servers.keys()].sort((a, b) => a.localeCompare(b)),
       totalRpcs: this.totalOk + this.totalErrors,
       totalErrors: this.totalErrors,
       skippedLines: this.skipped,
@@ -229,15 +261,14 @@ export class TrafficModel {
   /** The time series, oldest first, at most `seriesSeconds` buckets. */
   timeSeries(): TrafficBucket[] {
     return this.series
-      .filter((b): b is TrafficBucket => b !== undefined)
+      .filter((b): b is Bucket => b !== undefined)
       .sort((a, b) => a.t - b.t)
-      .map((b) => ({ t: b.t, perServer: { ...b.perServer }, errors: b.errors }));
+      .map((b) => ({ t: b.t, perServer: Object.fromEntries(b.perServer), errors: b.errors }));
   }
 
   reset(): void {
     this.clients.clear();
-    this.serverFirstSeen.clear();
-    this.serverLastSeen.clear();
+    this.servers.clear();
     this.series.fill(undefined);
     this.skipped = 0;
     this.totalOk = 0;
@@ -251,7 +282,32 @@ export class TrafficModel {
     this.changeEmitter.dispose();
   }
 
-  private bucketFor(second: number): TrafficBucket | undefined {
+  /**
+   * Date.parse(ts), memoised per second: consecutive records share the `YYYY-MM-DDTHH:mm:ss` prefix,
+   * so for the canonical `…ss.sssZ` form only the milliseconds differ. Other forms go to Date.parse.
+   */
+  private parseTs(ts: string): number {
+    if (ts.length === 24 && ts.charCodeAt(19) === 46 /* . */ && ts.charCodeAt(23) === 90 /* Z */) {
+      const d0 = ts.charCodeAt(20) - 48;
+      const d1 = ts.charCodeAt(21) - 48;
+      const d2 = ts.charCodeAt(22) - 48;
+      if (d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9) {
+        const millis = d0 * 100 + d1 * 10 + d2;
+        if (ts.startsWith(this.tsPrefix) && this.tsPrefix.length === 19) return this.tsPrefixMs + millis;
+        const t = Date.parse(ts);
+        // Cache only the ISO form (not a legacy-parser guess), and never hour 24: it is only valid
+        // as 24:00:00.000, so that second must not be reused for other milliseconds.
+        if (!Number.isNaN(t) && isIsoSecondPrefix(ts)) {
+          this.tsPrefix = ts.slice(0, 19);
+          this.tsPrefixMs = t - millis;
+        }
+        return t;
+      }
+    }
+    return Date.parse(ts);
+  }
+
+  private bucketFor(second: number): Bucket | undefined {
     if (!Number.isFinite(second)) return undefined;
     const slot = ((second % this.seriesSeconds) + this.seriesSeconds) % this.seriesSeconds;
     const existing = this.series[slot];
@@ -259,9 +315,13 @@ export class TrafficModel {
     if (existing && existing.t === t) return existing;
     // A late record older than what the slot now holds is counted but left out of the series.
     if (existing && existing.t > t) return undefined;
-    const bucket: TrafficBucket = { t, perServer: {}, errors: 0 };
+    const bucket: Bucket = { t, perServer: new Map(), errors: 0 };
     this.series[slot] = bucket;
     return bucket;
+  }
+
+  private addRecent(recent: Map<number, number>, second: number, n: number): void {
+    recent.set(second, (recent.get(second) ?? 0) + n);
   }
 
   private pruneRecent(recent: Map<number, number>, nowSecond: number): void {
@@ -269,4 +329,22 @@ export class TrafficModel {
       if (second <= nowSecond - this.rateWindowSeconds) recent.delete(second);
     }
   }
+}
+
+const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** `YYYY-MM-DDTHH:mm:ss`: digits and punctuation in place, and an hour other than 24. */
+function isIsoSecondPrefix(ts: string): boolean {
+  for (const i of ISO_DIGITS) {
+    const c = ts.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return (
+    ts.charCodeAt(4) === 45 /* - */ &&
+    ts.charCodeAt(7) === 45 &&
+    ts.charCodeAt(10) === 84 /* T */ &&
+    ts.charCodeAt(13) === 58 /* : */ &&
+    ts.charCodeAt(16) === 58 &&
+    !(ts.charCodeAt(11) === 50 /* 2 */ && ts.charCodeAt(12) === 52) /* 4 */
+  );
 }
