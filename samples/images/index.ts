@@ -17,6 +17,20 @@ export interface ImageBuild {
   dockerfile: string;
   /** Build context: the repository root (absolute). Run the build with this as cwd. */
   context: string;
+  /**
+   * Files (relative to `context`) the build cannot do without: the Dockerfile, what its COPY lines
+   * bring in for `npm ci` and esbuild, the layout script it runs and the sample's entry point. A folder
+   * lacking one of them cannot build this image (extension/core/toolchain/imageContext.ts checks them).
+   */
+  sources: readonly string[];
+}
+
+/** What every image's build stage reads besides its Dockerfile and entry point. */
+const SHARED_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'proto/greeter.proto', 'samples/images/bundle.mjs'];
+
+function build(name: ImageName, image: string, context: string): ImageBuild {
+  const dockerfile = `samples/images/${name}.Dockerfile`;
+  return { name, image, dockerfile, context, sources: [dockerfile, ...SHARED_SOURCES, `samples/${name}/main.ts`] };
 }
 
 /** The repository root, from the source tree (samples/images) or the bundle (dist/). */
@@ -26,10 +40,7 @@ export function repoRoot(): string {
 
 /** Both images, server first. */
 export function imageBuildPlan(context: string = repoRoot()): ImageBuild[] {
-  return [
-    { name: 'server', image: SERVER_IMAGE, dockerfile: 'samples/images/server.Dockerfile', context },
-    { name: 'client', image: CLIENT_IMAGE, dockerfile: 'samples/images/client.Dockerfile', context },
-  ];
+  return [build('server', SERVER_IMAGE, context), build('client', CLIENT_IMAGE, context)];
 }
 
 /** `docker …` arguments; run with cwd = build.context (and DOCKER_* from `minikube docker-env`). */

@@ -1,12 +1,25 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { imageBuildPlan } from '../../../samples/images/index';
 import { ImageSourcesMissingError } from '../errors';
-import { resolveImagePlan } from './imageContext';
+import { isImageContext, resolveImagePlan } from './imageContext';
 
 const REPO = join(__dirname, '..', '..', '..');
+
+/** A folder holding the given files (empty ones: only their presence counts). */
+function folderWith(files: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'grpclb-ctx-'));
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), '');
+  }
+  return dir;
+}
+
+const ALL_SOURCES = [...new Set(imageBuildPlan('/').flatMap((b) => b.sources))];
 
 describe('image build context', () => {
   it('builds from the first folder that holds the Dockerfiles and sources', () => {
@@ -26,6 +39,40 @@ describe('image build context', () => {
       assert.throws(() => resolveImagePlan([empty]), (e: unknown) => e instanceof ImageSourcesMissingError && e.searched[0] === empty);
     } finally {
       rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('passes over a folder that lacks any one file the build needs (bundle.mjs, tsconfig.json, …)', () => {
+    assert.ok(ALL_SOURCES.includes('samples/images/bundle.mjs') && ALL_SOURCES.includes('tsconfig.json'), ALL_SOURCES.join(', '));
+    const complete = folderWith(ALL_SOURCES);
+    try {
+      assert.ok(isImageContext(complete), 'a folder with every source is a build context');
+    } finally {
+      rmSync(complete, { recursive: true, force: true });
+    }
+    for (const missing of ALL_SOURCES) {
+      const dir = folderWith(ALL_SOURCES.filter((f) => f !== missing));
+      try {
+        assert.equal(isImageContext(dir), false, `without ${missing}`);
+        assert.deepEqual(resolveImagePlan([dir, REPO])[0].context, REPO, `without ${missing}, the next candidate is used`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  it("the plan's sources cover what each Dockerfile COPYs and RUNs (one source of truth)", () => {
+    for (const build of imageBuildPlan(REPO)) {
+      const lines = readFileSync(join(REPO, build.dockerfile), 'utf8').split('\n').map((l) => l.trim());
+      const copied = lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+      assert.ok(copied.length > 0, build.dockerfile);
+      for (const source of copied) {
+        const covered = build.sources.some((f) => f === source || f.startsWith(`${source.replace(/\/$/, '')}/`));
+        assert.ok(covered, `${build.dockerfile} copies ${source}, which the plan's sources do not name`);
+      }
+      const scripts = lines.filter((l) => l.startsWith('RUN node ')).map((l) => l.split(/\s+/)[2]);
+      assert.deepEqual(scripts.filter((s) => !build.sources.includes(s)), [], `${build.dockerfile}: scripts it runs are sources`);
+      assert.ok(build.sources.includes(build.dockerfile) && build.sources.includes(`samples/${build.name}/main.ts`));
     }
   });
 });

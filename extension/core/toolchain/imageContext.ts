@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { ImageSourcesMissingError } from '../errors';
 import { imageBuildPlan, type ImageBuild } from '../../../samples/images/index';
 
-/** Files a folder must hold to be the images' build context (what the Dockerfiles COPY). */
-const REQUIRED = ['package.json', 'package-lock.json', 'proto/greeter.proto', 'samples/images/server.Dockerfile', 'samples/images/client.Dockerfile'];
-
+/**
+ * True when `dir` holds every file the images' build reads (each build's `sources` in the image build
+ * plan, samples/images/index.ts: Dockerfiles, package files, tsconfig.json, the proto, bundle.mjs and
+ * the samples' entry points).
+ */
 export function isImageContext(dir: string): boolean {
-  return REQUIRED.every((f) => existsSync(join(dir, f)));
+  return imageBuildPlan(dir).every((build) => build.sources.every((f) => existsSync(join(dir, f))));
 }
 
 /**
