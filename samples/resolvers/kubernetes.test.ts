@@ -16,7 +16,7 @@ import {
   endpointsFromSlices,
   parseKubernetesTarget,
 } from './kubernetes';
-import { KubeApiDouble, endpointSlice, type DoubleEndpoint } from './testing/kubeApiDouble';
+import { KubeApiDouble, endpointSlice, type DoubleEndpoint } from '../testing/kubeApiDouble';
 import { TrafficLoop, observeResolver, startTinyGreeter, type TinyGreeter } from './testing/traffic';
 
 const NS = 'lab';
@@ -117,7 +117,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
       createKubernetesResolverClass({
         loadKubeConfig: () => {
           const kc = new KubeConfig();
-          kc.loadFromOptions(double.kubeConfigOptions(NS));
+          kc.loadFromOptions(double.kubeConfigOptions({ namespace: NS }));
           return kc;
         },
         namespaceFile: '/nonexistent/namespace',
@@ -128,7 +128,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     );
   });
   after(async () => {
-    await double?.close();
+    await double?.stop();
   });
 
   it('add / not-ready / remove endpoints are reflected in the RPC spread (Kubernetes API double)', async (t) => {
@@ -136,7 +136,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     t.after(() => cleanup.run());
     const { port, pods } = await podsOnOnePort(['pod-a', 'pod-b', 'pod-c']);
     for (const p of pods) cleanup.add(() => p.stop());
-    double.apply(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2')]));
+    double.put(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2')]));
 
     const traffic = new TrafficLoop(`kubernetes:///spread.${NS}:${port}`);
     cleanup.add(() => traffic.stop());
@@ -146,7 +146,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     assert.equal(list?.authorization, 'Bearer double-token');
 
     const addedAt = Date.now();
-    double.apply(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2'), ready('127.0.0.3')]));
+    double.put(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2'), ready('127.0.0.3')]));
     await traffic.waitFor('pod-c to answer', () => traffic.firstSeen('pod-c', addedAt) !== undefined, 5000);
     const addMs = traffic.firstSeen('pod-c', addedAt)! - addedAt;
     console.log(`kubernetes: a new ready endpoint got its first RPC ${addMs} ms after the EndpointSlice changed`);
@@ -159,7 +159,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     }
 
     const notReadyAt = Date.now();
-    double.apply(
+    double.put(
       endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2', false), ready('127.0.0.3')]),
     );
     await traffic.waitFor('pod-b (not ready) to leave', () => (traffic.lastSeen('pod-b') ?? 0) < Date.now() - 300, 5000);
@@ -168,7 +168,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     );
 
     const removedAt = Date.now();
-    double.apply(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2', false)]));
+    double.put(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2', false)]));
     await traffic.waitFor('pod-c (removed) to leave', () => (traffic.lastSeen('pod-c') ?? 0) < Date.now() - 300, 5000);
     assert.ok(traffic.lastSeen('pod-c')! - removedAt <= 1000, 'a removed endpoint leaves within 1 s');
     const tail = Date.now();
@@ -177,10 +177,10 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     assert.equal(traffic.failuresAfterFirstSuccess().length, 0, `no failed RPCs: ${traffic.summary()}`);
 
     // Every endpoint gone: RPCs fail with a message that says why, and recover when pods return.
-    double.remove(NS, 'spread-1');
+    double.remove('discovery.k8s.io/v1', 'EndpointSlice', NS, 'spread-1');
     await traffic.waitFor('RPCs to fail', () => (traffic.lastError()?.at ?? 0) > tail, 5000);
     assert.match(traffic.lastError()?.details ?? '', /0 EndpointSlice\(s\) of service "spread" in namespace "lab"/);
-    double.apply(endpointSlice(NS, 'spread', 'spread-2', port, [ready('127.0.0.2')]));
+    double.put(endpointSlice(NS, 'spread', 'spread-2', port, [ready('127.0.0.2')]));
     const backAt = Date.now();
     await traffic.waitFor('pod-b to answer again', () => traffic.firstSeen('pod-b', backAt) !== undefined, 5000);
   });
@@ -192,12 +192,12 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     const y = await startTinyGreeter('named-y');
     const z = await startTinyGreeter('named-z');
     for (const s of [x, y, z]) cleanup.add(() => s.stop());
-    double.apply(endpointSlice(NS, 'named', 'named-1', x.port, [ready('127.0.0.1')]));
-    double.apply(endpointSlice(NS, 'named', 'named-2', y.port, [ready('127.0.0.1')]));
+    double.put(endpointSlice(NS, 'named', 'named-1', x.port, [ready('127.0.0.1')]));
+    double.put(endpointSlice(NS, 'named', 'named-2', y.port, [ready('127.0.0.1')]));
     // A slice whose port has another name must not be dialled on the grpc port.
-    double.apply({ ...endpointSlice(NS, 'named', 'named-3', z.port, [ready('127.0.0.1')]), ports: [{ name: 'metrics', port: z.port }] });
+    double.put({ ...endpointSlice(NS, 'named', 'named-3', z.port, [ready('127.0.0.1')]), ports: [{ name: 'metrics', port: z.port }] });
     // Another service's slice must not leak in.
-    double.apply(endpointSlice(NS, 'other', 'other-1', z.port, [ready('127.0.0.1')]));
+    double.put(endpointSlice(NS, 'other', 'other-1', z.port, [ready('127.0.0.1')]));
 
     const traffic = new TrafficLoop(`kubernetes:///named.${NS}:grpc`);
     cleanup.add(() => traffic.stop());
@@ -213,7 +213,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     const { port, pods } = await podsOnOnePort(['rewatch-a', 'rewatch-b', 'rewatch-c']);
     for (const p of pods) cleanup.add(() => p.stop());
     const eps = [ready('127.0.0.1')];
-    double.apply(endpointSlice(NS, 'rewatch', 'rewatch-1', port, eps));
+    double.put(endpointSlice(NS, 'rewatch', 'rewatch-1', port, eps));
     const traffic = new TrafficLoop(`kubernetes:///rewatch.${NS}:${port}`);
     cleanup.add(() => traffic.stop());
     await traffic.waitFor('rewatch-a', () => traffic.counts().has('rewatch-a'), 10_000);
@@ -231,7 +231,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
       console.log(`kubernetes: watch ${how === 'clean' ? 'ended cleanly' : 'cut mid-stream'} → re-watched after ${Date.now() - endedAt} ms`);
       eps.push(ready(ip));
       const changedAt = Date.now();
-      double.apply(endpointSlice(NS, 'rewatch', 'rewatch-1', port, eps));
+      double.put(endpointSlice(NS, 'rewatch', 'rewatch-1', port, eps));
       await traffic.waitFor(`${pod} after the re-watch`, () => traffic.firstSeen(pod, changedAt) !== undefined, 5000);
     }
     const rewatch = double.requests.filter((r) => r.watch && r.path.includes('/lab/endpointslices') && r.labelSelector?.endsWith('=rewatch'));
@@ -270,7 +270,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     console.log(`kubernetes: 403 → the client sees: ${details}`);
 
     // Granting the Role (here: the double stops refusing) heals the running client.
-    double.apply(endpointSlice(NS, 'denied', 'denied-1', pod.port, [ready('127.0.0.1')]));
+    double.put(endpointSlice(NS, 'denied', 'denied-1', pod.port, [ready('127.0.0.1')]));
     double.refuse = undefined;
     const grantedAt = Date.now();
     await traffic.waitFor('RPCs to succeed after the grant', () => traffic.firstSeen('granted', grantedAt) !== undefined, 5000);
@@ -299,13 +299,13 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     const options = {
       loadKubeConfig: () => {
         const kc = new KubeConfig();
-        kc.loadFromOptions(double.kubeConfigOptions('context-ns'));
+        kc.loadFromOptions(double.kubeConfigOptions({ namespace: 'context-ns' }));
         return kc;
       },
       log: () => undefined,
     };
-    double.apply(endpointSlice('pod-ns', 'nsless', 'nsless-1', 7001, [ready('127.0.0.1')]));
-    double.apply(endpointSlice('context-ns', 'nsless', 'nsless-1', 7002, [ready('127.0.0.1')]));
+    double.put(endpointSlice('pod-ns', 'nsless', 'nsless-1', 7001, [ready('127.0.0.1')]));
+    double.put(endpointSlice('context-ns', 'nsless', 'nsless-1', 7002, [ready('127.0.0.1')]));
     const inPod = observeResolver(createKubernetesResolverClass({ ...options, namespaceFile: nsFile }), 'kubernetes:///nsless:grpc');
     cleanup.add(() => inPod.destroy());
     const outside = observeResolver(createKubernetesResolverClass({ ...options, namespaceFile: join(dir, 'missing') }), 'kubernetes:///nsless:grpc');

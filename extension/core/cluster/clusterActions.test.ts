@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ChapterId } from '../../../samples/common/catalog';
 import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
-import { KubeApiDouble } from '../testing/kubeApiDouble';
+import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { ClusterActions, FIELD_MANAGER, type ClusterProgress, type DocumentSource } from './clusterActions';
 import { ContextGuard, MemoryStorage } from './contextGuard';
 
@@ -56,7 +56,7 @@ function setup(double: KubeApiDouble, opts: { context?: string; answer?: boolean
     storage: new MemoryStorage(),
   });
   const actions = new ClusterActions({
-    kubeConfig: () => double.kubeConfig(opts.context ?? 'minikube'),
+    kubeConfig: () => double.kubeConfig({ context: opts.context ?? 'minikube' }),
     guard,
     documents: opts.documents ?? chapterDocs,
     pollIntervalMs: 5,
@@ -67,7 +67,7 @@ function setup(double: KubeApiDouble, opts: { context?: string; answer?: boolean
 describe('cluster actions (Kubernetes API double)', () => {
   let double: KubeApiDouble;
   before(async () => {
-    double = await new KubeApiDouble().start();
+    double = await KubeApiDouble.start();
   });
   after(async () => {
     await double.stop();
@@ -165,7 +165,7 @@ describe('cluster actions (Kubernetes API double)', () => {
   });
 
   it('turns a 403 into ForbiddenError naming verb, resource and namespace', async () => {
-    const d = await new KubeApiDouble().start();
+    const d = await KubeApiDouble.start();
     try {
       d.forbid('PATCH', /\/deployments\//);
       const s = setup(d);
@@ -184,7 +184,7 @@ describe('cluster actions (Kubernetes API double)', () => {
   });
 
   it('fails fast with ImageNotBuiltError when a pod cannot find our image, and times out otherwise', async () => {
-    const d = await new KubeApiDouble({ readyPerRead: 0 }).start();
+    const d = await KubeApiDouble.start({ readyPerRead: 0 });
     try {
       const s = setup(d);
       d.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
@@ -209,7 +209,7 @@ describe('cluster actions (Kubernetes API double)', () => {
   });
 
   it('stops waiting for a rollout as soon as the signal aborts', async () => {
-    const d = await new KubeApiDouble({ readyPerRead: 0 }).start();
+    const d = await KubeApiDouble.start({ readyPerRead: 0 });
     try {
       const s = setup(d);
       const ac = new AbortController();
@@ -227,7 +227,7 @@ describe('cluster actions (Kubernetes API double)', () => {
   });
 
   it('turns a 403 on the scale subresource into ForbiddenError', async () => {
-    const d = await new KubeApiDouble().start();
+    const d = await KubeApiDouble.start();
     try {
       d.forbid('PATCH', /\/scale$/);
       const s = setup(d);
@@ -255,8 +255,8 @@ describe('cluster actions (Kubernetes API double)', () => {
   });
 
   it('says the cluster is unreachable when nothing listens', async () => {
-    const d = await new KubeApiDouble().start();
-    const kc = d.kubeConfig();
+    const d = await KubeApiDouble.start();
+    const kc = d.kubeConfig({ context: 'minikube' });
     await d.stop();
     const actions = new ClusterActions({
       kubeConfig: () => kc,
@@ -271,7 +271,7 @@ describe('applying the real chapter manifests (Kubernetes API double)', () => {
   it('applies every deployable chapter: namespace first, one whole-document SSA per manifest, all rollouts waited for', async () => {
     const { chapterDocuments } = await import('../../../manifests/index');
     const { DEPLOYABLE_CHAPTERS } = await import('../../../samples/common/catalog');
-    const double = await new KubeApiDouble({ istio: true, readyPerRead: 5 }).start();
+    const double = await KubeApiDouble.start({ istio: true, readyPerRead: 5 });
     try {
       for (const chapter of DEPLOYABLE_CHAPTERS) {
         const docs = chapterDocuments(chapter.id);

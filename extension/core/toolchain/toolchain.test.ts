@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CancelledError, ProcessFailedError, ToolMissingError } from '../errors';
-import { KubeApiDouble } from '../testing/kubeApiDouble';
+import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FakeProcessRunner } from '../testing/fakeProcessRunner';
 import { runDoctor } from './doctor';
 import { openKiali } from './kiali';
@@ -113,7 +113,7 @@ describe('minikube and docker through the process runner (fake runner)', () => {
 describe('doctor (fake runner + Kubernetes API double)', () => {
   let double: KubeApiDouble;
   before(async () => {
-    double = await new KubeApiDouble().start();
+    double = await KubeApiDouble.start();
   });
   after(async () => {
     await double.stop();
@@ -123,7 +123,7 @@ describe('doctor (fake runner + Kubernetes API double)', () => {
     const runner = new FakeProcessRunner()
       .tool('kubectl', { stdout: ['Client Version: v1.32.3', 'Kustomize Version: v5.5.0'] })
       .tool('etcd', { stdout: ['etcd Version: 3.4.30', 'Git SHA: Not provided (use ./build instead of go build)'] });
-    const report = await runDoctor({ runner, kubeConfig: () => double.kubeConfig('minikube') });
+    const report = await runDoctor({ runner, kubeConfig: () => double.kubeConfig({ context: 'minikube' }) });
     const byId = Object.fromEntries(report.tools.map((t) => [t.id, t]));
     assert.equal(byId.minikube.found, false);
     assert.match(byId.minikube.installHint.url, /minikube\.sigs\.k8s\.io/);
@@ -142,8 +142,8 @@ describe('doctor (fake runner + Kubernetes API double)', () => {
   });
 
   it('reports a context whose API does not answer, and a tool whose version call fails', async () => {
-    const d = await new KubeApiDouble().start();
-    const kc = d.kubeConfig('kind-lab');
+    const d = await KubeApiDouble.start();
+    const kc = d.kubeConfig({ context: 'kind-lab' });
     await d.stop();
     const runner = new FakeProcessRunner()
       .tool('minikube', { stdout: ['v1.34.0'] })

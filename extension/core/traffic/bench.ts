@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
-import { KubeApiDouble } from './kubeApiDouble';
+import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { LogFollower, clientPodSelector } from './logFollower';
 import { RefreshThrottle } from './refreshThrottle';
 
@@ -84,8 +84,7 @@ export async function runTrafficBench(options: TrafficBenchOptions = {}): Promis
   const total = options.followerLines ?? 400_000;
 
   // 1 + 2: follower + model + throttle, fed over loopback HTTP by the Kubernetes API double.
-  const double = new KubeApiDouble();
-  await double.start();
+  const double = await KubeApiDouble.start();
   try {
     const pods = ['greeter-client-headless-a', 'greeter-client-headless-b'];
     for (const pod of pods) {
@@ -105,7 +104,7 @@ export async function runTrafficBench(options: TrafficBenchOptions = {}): Promis
     const heapBefore = heapMB();
     const started = process.hrtime.bigint();
     const follower = new LogFollower({
-      kubeConfig: double.kubeConfig(),
+      kubeConfig: double.kubeConfig({ namespace: 'default' }),
       namespace: NS,
       labelSelector: clientPodSelector('headless'),
       sink: model,

@@ -2,31 +2,35 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
-import { KubeApiDouble, type DoubleDeployment } from './kubeApiDouble';
+import { KubeApiDouble, type DoubleDeployment } from '../../../samples/testing/kubeApiDouble';
 import { restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
 
 const NS = 'grpc-lb-example';
 const CHAPTER = 'headless';
 const DISCOVERY_MS = 300;
+const CLIENTS = ['greeter-client-headless-a', 'greeter-client-headless-b'];
 
 /**
  * A simulated cluster on the Kubernetes API double: the test plays the deployment controller (pods
  * follow `replicas`, a restart replaces every pod one by one) and two client pods that log one RPC
- * every 20 ms, round-robin over the servers they have "discovered" — a new server only DISCOVERY_MS
- * after it is Ready. A deleted server fails `failOnDelete` RPCs first.
+ * every 20 ms each, round-robin over the servers they have "discovered" — a new server only
+ * DISCOVERY_MS after it is Ready. Each client is its own channel: its own round-robin position, and
+ * its next RPC goes to a server it has just discovered (so both clients reach a new server in the
+ * same tick, however late the timer fires under load). A deleted server fails `failOnDelete` RPCs first.
  */
 class SimulatedCluster {
-  readonly double = new KubeApiDouble();
+  double!: KubeApiDouble;
   private readonly servers: Array<{ name: string; usableAt: number; leaving: boolean }> = [];
   private serial = 0;
   private timer: NodeJS.Timeout | undefined;
-  private rr = 0;
+  private readonly channels = new Map(CLIENTS.map((c) => [c, { rr: 0, known: new Set<string>() }]));
   failOnDelete = 0;
 
   async start(replicas: number): Promise<void> {
-    await this.double.start();
-    this.double.deployments.set('greeter-server', { name: 'greeter-server', namespace: NS, replicas, annotations: {} });
-    for (const c of ['greeter-client-headless-a', 'greeter-client-headless-b']) {
+    this.double = await KubeApiDouble.start();
+    this.double.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    this.double.addDeployment(NS, 'greeter-server', replicas);
+    for (const c of CLIENTS) {
       this.double.addPod({ name: c, namespace: NS, containers: ['greeter-client'], labels: { 'app.kubernetes.io/name': 'greeter-client', 'grpc-lb.dev/chapter': CHAPTER } });
       // History from an hour ago that an experiment must not count.
       const old = new Date(Date.now() - 3600_000);
@@ -70,8 +74,8 @@ class SimulatedCluster {
       return;
     }
     const live = this.servers.filter((s) => !s.leaving);
-    for (let n = live.length; n < d.replicas; n++) this.addServer(DISCOVERY_MS);
-    for (const s of live.slice(d.replicas).reverse()) await this.removeServer(s.name);
+    for (let n = live.length; n < d.spec.replicas; n++) this.addServer(DISCOVERY_MS);
+    for (const s of live.slice(d.spec.replicas).reverse()) await this.removeServer(s.name);
   }
 
   private log(client: string, server: string | null): void {
@@ -84,22 +88,25 @@ class SimulatedCluster {
   private tick(): void {
     const now = Date.now();
     const usable = this.servers.filter((s) => s.usableAt <= now && !s.leaving);
-    for (const client of ['greeter-client-headless-a', 'greeter-client-headless-b']) {
-      this.log(client, usable.length ? usable[this.rr++ % usable.length]!.name : null);
+    for (const client of CLIENTS) {
+      const channel = this.channels.get(client)!;
+      const fresh = usable.find((s) => !channel.known.has(s.name));
+      if (fresh) channel.known.add(fresh.name);
+      this.log(client, fresh ? fresh.name : usable.length ? usable[channel.rr++ % usable.length]!.name : null);
     }
   }
 
   deps(): ExperimentDeps {
     return {
-      kubeConfig: () => this.double.kubeConfig(),
+      kubeConfig: () => this.double.kubeConfig({ namespace: 'default' }),
       scale: async ({ namespace, deployment, replicas }) => {
-        const apps = this.double.kubeConfig().makeApiClient(AppsV1Api);
+        const apps = this.double.kubeConfig({ namespace: 'default' }).makeApiClient(AppsV1Api);
         await apps.patchNamespacedDeploymentScale(
           { name: deployment, namespace, body: { spec: { replicas } } },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         );
       },
-      restart: ({ namespace, deployment }) => restartDeployment(this.double.kubeConfig(), namespace, deployment),
+      restart: ({ namespace, deployment }) => restartDeployment(this.double.kubeConfig({ namespace: 'default' }), namespace, deployment),
     };
   }
 
@@ -113,7 +120,9 @@ class SimulatedCluster {
   }
 }
 
-const timings = { baselineMs: 300, windowMs: 5000, settleMs: 300, pollMs: 50, readyTimeoutMs: 10_000, firstLineTimeoutMs: 1000 };
+// Deadlines, not sleeps: generous so a loaded machine (2 cores, load 16) still gets the first client
+// line through the follower; they cost nothing when things are quick.
+const timings = { baselineMs: 300, windowMs: 5000, settleMs: 300, pollMs: 50, readyTimeoutMs: 10_000, firstLineTimeoutMs: 15_000 };
 
 test('(Kubernetes API double) scale-up: measures the first RPC on the new pod after its Ready time, then restores', async () => {
   const cluster = new SimulatedCluster();
@@ -129,7 +138,7 @@ test('(Kubernetes API double) scale-up: measures the first RPC on the new pod af
     assert.ok((report.distribution['greeter-client-headless-a'] ?? {})['greeter-server-3']! > 0);
     assert.ok(lines.length > 0, 'log lines were streamed to the caller');
     assert.ok(!JSON.stringify(report.distribution).includes('greeter-server-old'), 'log history before the experiment is not counted');
-    assert.equal(cluster.double.deployments.get('greeter-server')!.replicas, 2, 'replica count restored');
+    assert.equal(cluster.double.deployment(NS, 'greeter-server')!.spec.replicas, 2, 'replica count restored');
     assert.match(renderExperiment(report), /first RPC on the new pod after it was Ready\s+\d+ ms/);
   } finally {
     await cluster.stop();
@@ -145,7 +154,7 @@ test('(Kubernetes API double) scale-down: counts the failed RPCs and the last RP
     assert.equal(report.figures.stoppedPod, 'greeter-server-3');
     assert.equal(report.figures.scaleDownFailedRpcs, 2);
     assert.equal(typeof report.figures.scaleDownLastRpcMs, 'number');
-    assert.equal(cluster.double.deployments.get('greeter-server')!.replicas, 2, 'not restored when restore is false');
+    assert.equal(cluster.double.deployment(NS, 'greeter-server')!.spec.replicas, 2, 'not restored when restore is false');
   } finally {
     await cluster.stop();
   }
@@ -156,7 +165,7 @@ test('(Kubernetes API double) rolling restart: waits for every new pod and repor
   await cluster.start(2);
   try {
     const report = await runClusterExperiment('rollout', cluster.deps(), { chapter: CHAPTER, timings });
-    assert.ok(cluster.double.deployments.get('greeter-server')!.annotations['kubectl.kubernetes.io/restartedAt']);
+    assert.ok(cluster.double.deployment(NS, 'greeter-server')!.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']);
     assert.deepEqual(cluster.liveServers(), ['greeter-server-3', 'greeter-server-4']);
     assert.equal(report.figures.rolloutFailedRpcs, 0);
     assert.equal(report.figures.newPodsWithoutRpcs, 0);
@@ -167,15 +176,15 @@ test('(Kubernetes API double) rolling restart: waits for every new pod and repor
 });
 
 test('(Kubernetes API double) no client traffic → a notDeployed error; abort → cancelled', async () => {
-  const double = new KubeApiDouble();
-  await double.start();
-  double.deployments.set('greeter-server', { name: 'greeter-server', namespace: NS, replicas: 2, annotations: {} });
+  const double = await KubeApiDouble.start();
+  double.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  double.addDeployment(NS, 'greeter-server', 2);
   try {
     const abort = new AbortController();
-    const running = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig(), scale: async () => undefined, restart: async () => undefined }, { chapter: CHAPTER, timings, signal: abort.signal });
+    const running = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig({ namespace: 'default' }), scale: async () => undefined, restart: async () => undefined }, { chapter: CHAPTER, timings, signal: abort.signal });
     setTimeout(() => abort.abort(), 200);
     await assert.rejects(running, (e: Error & { reason?: string }) => e.reason === 'cancelled');
-    const missing = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig(), scale: async () => undefined, restart: async () => undefined }, { chapter: 'etcd', timings });
+    const missing = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig({ namespace: 'default' }), scale: async () => undefined, restart: async () => undefined }, { chapter: 'etcd', timings: { ...timings, firstLineTimeoutMs: 1000 } });
     await assert.rejects(missing, (e: Error & { reason?: string }) => e.reason === 'notDeployed');
   } finally {
     await double.stop();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
-import { KubeApiDouble } from './kubeApiDouble';
+import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { LogFollower, clientPodSelector, type FollowerEvent } from './logFollower';
 
 const NS = 'grpc-lb-example';
@@ -31,13 +31,12 @@ async function until(what: string, check: () => boolean, timeoutMs = 10_000): Pr
 }
 
 async function setup(extra: { idleReconnectMs?: number } = {}) {
-  const double = new KubeApiDouble();
-  await double.start();
+  const double = await KubeApiDouble.start();
   const model = new TrafficModel();
   const lines: Array<[string, string]> = [];
   const events: FollowerEvent[] = [];
   const follower = new LogFollower({
-    kubeConfig: double.kubeConfig(),
+    kubeConfig: double.kubeConfig({ namespace: 'default' }),
     namespace: NS,
     labelSelector: clientPodSelector(CHAPTER),
     sink: model,
@@ -168,7 +167,7 @@ test('(Kubernetes API double) garbled and non-RPC lines are counted as skipped, 
 test('(Kubernetes API double) a 403 is reported as a forbidden error naming the namespace, and stop() ends the follower', async () => {
   const { double, events, follower, cleanup } = await setup();
   try {
-    double.forbidStatus = 403;
+    double.refuse = 403;
     const done = follower.start();
     await until('error event', () => events.some((e) => e.kind === 'error'));
     const e = events.find((x) => x.kind === 'error');
