@@ -19,7 +19,11 @@ describe('GreeterLoop', () => {
     return started;
   }
 
-  function loopFor(target: string, env: Record<string, string> = {}): { loop: GreeterLoop; records: RpcRecord[]; lines: string[] } {
+  function loopFor(
+    target: string,
+    env: Record<string, string> = {},
+    preload?: (target: string) => Promise<void>,
+  ): { loop: GreeterLoop; records: RpcRecord[]; lines: string[] } {
     const lines: string[] = [];
     const records: RpcRecord[] = [];
     const config = clientConfigFromEnv({ TARGET: target, INTERVAL_MS: '5', ...env }, 'loop-client');
@@ -29,6 +33,7 @@ describe('GreeterLoop', () => {
         const record = parseRpcRecord(line);
         if (record) records.push(record);
       },
+      ...(preload ? { preload } : {}),
     });
     return { loop, records, lines };
   }
@@ -68,5 +73,69 @@ describe('GreeterLoop', () => {
     const count = records.length;
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(records.length, count);
+  });
+
+  test("the resolver's library is loaded before the first RPC and before the start-up wait begins", async () => {
+    const [a] = await startServers(['preload-a']);
+    let release: () => void = () => undefined;
+    const preloaded: string[] = [];
+    const target = `ipv4:127.0.0.1:${a.port}`;
+    // A slow preload (like a cold @kubernetes/client-node) longer than the whole start-up wait.
+    const { loop, records } = loopFor(target, { STARTUP_WAIT_MS: '50' }, (t) => {
+      preloaded.push(t);
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    const started = loop.start();
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(preloaded, [target]);
+    assert.equal(records.length, 0, 'no RPC while the resolver library loads');
+    release();
+    await started;
+    await pollUntil('3 records', () => records.length >= 3, 10_000);
+    await loop.stop();
+    assert.ok(records.every((r) => r.ok && r.server === 'preload-a'), JSON.stringify(records[0]));
+  });
+
+  test('a failing preload does not stop the client: it calls and logs as usual; stop() during the preload sends nothing', async () => {
+    const [a] = await startServers(['preload-b']);
+    const failing = loopFor(`ipv4:127.0.0.1:${a.port}`, {}, async () => {
+      throw new Error('cannot load the resolver library');
+    });
+    await failing.loop.start();
+    await pollUntil('2 records', () => failing.records.length >= 2, 10_000);
+    await failing.loop.stop();
+    assert.ok(failing.records.every((r) => r.ok));
+
+    let release: () => void = () => undefined;
+    const stopped = loopFor(`ipv4:127.0.0.1:${a.port}`, {}, () => new Promise<void>((resolve) => (release = resolve)));
+    const started = stopped.loop.start();
+    const summary = await stopped.loop.stop();
+    release();
+    await started;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(summary.total, 0);
+    assert.deepEqual(stopped.lines, []);
+  });
+
+  test('by default a kubernetes: target loads @kubernetes/client-node before the first RPC', async () => {
+    const loaded = (): boolean => Object.keys(require.cache).some((k) => k.includes('node_modules/@kubernetes/client-node/'));
+    // No kubeconfig and not in a pod: the resolver must not reach any real cluster from a test.
+    const saved = { KUBECONFIG: process.env.KUBECONFIG, KUBERNETES_SERVICE_HOST: process.env.KUBERNETES_SERVICE_HOST };
+    process.env.KUBECONFIG = '/nonexistent/kubeconfig';
+    process.env.KUBERNETES_SERVICE_HOST = '';
+    try {
+      assert.equal(loaded(), false, 'nothing in this file loaded client-node yet');
+      const { loop, records } = loopFor('kubernetes:///greeter-server-headless.grpc-lb-example:50051', { STARTUP_WAIT_MS: '0', DEADLINE_MS: '200' });
+      await loop.start();
+      assert.ok(loaded(), 'client-node is loaded once start() resolved');
+      await pollUntil('1 record', () => records.length >= 1, 10_000);
+      await loop.stop();
+      assert.match(records[0].error ?? '', /kube/i, 'the resolver error is logged with the RPC');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
   });
 });

@@ -89,7 +89,8 @@ function main(): void {
     intervalMs: config.intervalMs,
     deadlineMs: config.deadlineMs,
   });
-  loop.start();
+  // Loads the resolver's library first (kubernetes:, etcd: targets), then sends the first RPC.
+  void loop.start();
 }
 
 main();
