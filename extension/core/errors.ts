@@ -172,10 +172,6 @@ export class CancelledError extends LabError {
   }
 }
 
-export function isLabError(e: unknown): e is LabError {
-  return e instanceof LabError;
-}
-
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }

@@ -60,12 +60,6 @@ export const TOOLS: readonly ToolSpec[] = [
   },
 ];
 
-export function toolSpec(id: ToolId): ToolSpec {
-  const spec = TOOLS.find((t) => t.id === id);
-  if (!spec) throw new Error(`unknown tool ${id}`);
-  return spec;
-}
-
 /** Install hint for an executable name; an empty URL for tools outside the table (no button then). */
 export function installHintFor(command: string): InstallHint {
   return TOOLS.find((t) => t.command === command)?.installHint ?? { url: '' };

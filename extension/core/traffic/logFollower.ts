@@ -18,11 +18,6 @@ export function clientPodSelector(chapter: string): string {
   return `app.kubernetes.io/name=greeter-client,${CHAPTER_LABEL}=${chapter}`;
 }
 
-/** Label selector of the greeter servers a chapter deployed. */
-export function serverPodSelector(chapter: string): string {
-  return `app.kubernetes.io/name=greeter-server,${CHAPTER_LABEL}=${chapter}`;
-}
-
 /** Where a chapter's client pods live. */
 export function chapterNamespace(chapter: ChapterId): string {
   const ns = getChapter(chapter).namespace;

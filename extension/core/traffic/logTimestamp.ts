@@ -33,8 +33,3 @@ export function normalizeTimestamp(ts: string): string | undefined {
 export function toSinceTime(normalized: string): string {
   return `${normalized.slice(0, 19)}Z`;
 }
-
-/** Epoch milliseconds of a normalized timestamp (sub-millisecond digits dropped). */
-export function timestampMs(normalized: string): number {
-  return Date.parse(`${normalized.slice(0, 23)}Z`);
-}
