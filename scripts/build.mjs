@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { forgetLabBundleInputs, writeLabBundleInputs } from './labBundles.mjs';
 
 // Some dependencies read their own .proto files at run time, relative to their module's __dirname.
 // Bundled, __dirname is dist/, so those paths would point outside the extension. We copy each
@@ -87,8 +88,14 @@ const common = {
   plugins: [vendoredProtoPaths],
 };
 
-await Promise.all([
-  esbuild.build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist' }),
-  esbuild.build({ ...common, entryPoints: { server: 'samples/server/main.ts', client: 'samples/client/main.ts', lab: 'samples/lab/cli.ts' }, outdir: 'dist' }),
+// `--lab`: only the sample bundles (what `npm start` runs, see scripts/labStart.mjs). Their esbuild
+// input list is recorded so `npm start` can tell whether they are older than the source.
+const labOnly = process.argv.includes('--lab');
+const buildStarted = Date.now();
+forgetLabBundleInputs();
+const [samples] = await Promise.all([
+  esbuild.build({ ...common, entryPoints: { server: 'samples/server/main.ts', client: 'samples/client/main.ts', lab: 'samples/lab/cli.ts' }, outdir: 'dist', metafile: true }),
+  labOnly ? undefined : esbuild.build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist' }),
 ]);
-console.log(`built dist/ (${production ? 'production' : 'development'})`);
+writeLabBundleInputs(buildStarted, Object.keys(samples.metafile.inputs));
+console.log(`built dist/ (${labOnly ? 'lab bundles, ' : ''}${production ? 'production' : 'development'})`);
