@@ -319,22 +319,26 @@ export class Session {
   /** Opens the command palette with `query` typed after the `>`. */
   async openPalette(query: string): Promise<Locator> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    // F1 only works with the focus inside the workbench; after a command moved the focus (a
-    // notification, a webview) give it back by clicking the status bar, then try again.
-    await this.closeQuickInput();
     const dialog = this.page.locator('.monaco-dialog-box');
-    for (let attempt = 0; !(await input.isVisible()); attempt++) {
+    // F1 only works with the focus inside the workbench; after a command moved the focus (a
+    // notification, a webview) give it back by clicking the status bar, then try again. The palette
+    // also closes when something takes the focus while it opens (e.g. a view the extension reveals
+    // on its own): then open it again.
+    await this.closeQuickInput();
+    for (let attempt = 0; ; attempt++) {
       if (await dialog.isVisible()) {
         throw new Error(`a modal dialog is open: ${(await dialog.innerText()).replace(/\s+/g, ' ')}`);
       }
+      if (attempt >= 5) throw new Error('the command palette did not open (F1)');
       if (attempt > 0) await this.page.locator('.part.statusbar').click({ position: { x: 700, y: 5 } }).catch(() => undefined);
-      await this.page.keyboard.press('F1');
-      const shown = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
-      if (shown) break;
-      if (attempt >= 3) throw new Error('the command palette did not open (F1)');
+      if (!(await input.isVisible())) {
+        await this.page.keyboard.press('F1');
+        const shown = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+        if (!shown) continue;
+      }
+      const filled = await input.fill(`>${query}`, { timeout: 2_000 }).then(() => true, () => false);
+      if (filled && (await input.isVisible())) return input;
     }
-    await input.fill(`>${query}`);
-    return input;
   }
 
   /** Every row label the quick pick currently lists, collected by walking it with the keyboard. */
@@ -364,42 +368,89 @@ export class Session {
 
   /** Runs a palette command by its visible title, e.g. "gRPC LB: Doctor: Check Prerequisites". */
   async runCommand(title: string): Promise<void> {
-    await this.openPalette(title);
-    await this.acceptRow((label) => label === title || label.startsWith(`${title},`) || label.startsWith(`${title} `), title);
-  }
-
-  /** Picks a row of an open quick pick (after a command asked something) by its aria-label. */
-  async pick(which: string | RegExp | ((label: string) => boolean)): Promise<void> {
-    const matches =
-      typeof which === 'function' ? which : (label: string) => (typeof which === 'string' ? label.includes(which) : which.test(label));
-    await this.acceptRow(matches, String(which));
+    for (let attempt = 0; ; attempt++) {
+      await this.openPalette(title);
+      try {
+        await this.acceptRow((label) => label === title || label.startsWith(`${title},`), title, undefined, true);
+        return;
+      } catch (error) {
+        // The palette was closed under us before Enter (focus taken): once more.
+        if (!(error instanceof PaletteClosed) || attempt >= 2) throw error;
+      }
+    }
   }
 
   /**
-   * Moves the quick pick's focus with the keyboard to the first row whose aria-label matches and
-   * presses Enter. The list is virtualized and re-rendered while it filters, so rows are found
-   * through the focus, never by clicking a row element that may be replaced under the pointer.
+   * Picks a row of the quick pick a command opened, by its aria-label ("label, description, …"),
+   * after typing `filter` into it (as a user narrows a list) when one is given.
    */
-  private async acceptRow(matches: (label: string) => boolean, what: string): Promise<void> {
-    const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused');
-    const deadline = Date.now() + 20_000;
-    let labels: string[] = [];
+  async pick(which: string | RegExp | ((label: string) => boolean), filter?: string): Promise<void> {
+    const matches =
+      typeof which === 'function' ? which : (label: string) => (typeof which === 'string' ? label.includes(which) : which.test(label));
+    await this.acceptRow(matches, String(which), filter);
+  }
+
+  /**
+   * Moves the quick pick's focus to the first row whose aria-label matches and presses Enter, as a
+   * person does: wait for the list, narrow it, arrow down to the row, pause, press Enter, and check
+   * that the quick pick took it. Rows are never clicked: the list is virtualized and re-rendered while
+   * it filters, so a row element may be replaced under the pointer.
+   */
+  private async acceptRow(matches: (label: string) => boolean, what: string, filter?: string, palette = false): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('.quick-input-box input');
+    const rows = widget.locator('.quick-input-list .monaco-list-row');
+    const focused = widget.locator('.quick-input-list .monaco-list-row.focused');
+    const deadline = Date.now() + 30_000;
+    let filled = filter === undefined;
+    let seen: string[] = [];
     while (Date.now() < deadline) {
-      await focused.first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
-      labels = [];
-      for (let i = 0; i < 60; i++) {
-        const label = (await focused.first().getAttribute('aria-label').catch(() => null)) ?? '';
-        if (matches(label)) {
-          await this.page.keyboard.press('Enter');
-          return;
-        }
-        if (labels.includes(label)) break; // wrapped around
-        labels.push(label);
-        await this.page.keyboard.press('ArrowDown');
+      // The command palette's value starts with ">"; a command's own quick pick starts empty. Until
+      // the palette has given way to the command's quick pick, wait (typing into the palette would
+      // switch it to file search).
+      const value = (await input.isVisible()) ? await input.inputValue().catch(() => null) : null;
+      if (palette && value === null) throw new PaletteClosed();
+      if (value === null || (!palette && value.startsWith('>'))) {
+        await this.page.waitForTimeout(200);
+        continue;
       }
-      await this.page.waitForTimeout(300); // the list may still be loading (e.g. a command's own quick pick)
+      if (!filled) {
+        await input.fill(filter ?? '');
+        filled = true;
+        await this.page.waitForTimeout(200);
+        continue;
+      }
+      const label = (await focused.first().getAttribute('aria-label', { timeout: 1_000 }).catch(() => null)) ?? '';
+      if (label && matches(label)) {
+        // A person's reaction time: a row focused in the DOM a moment ago may not be the quick
+        // pick's active item yet, and Enter would then accept nothing.
+        await this.page.waitForTimeout(400);
+        const still = (await focused.first().getAttribute('aria-label').catch(() => null)) ?? '';
+        if (still !== label || !(await input.isVisible())) continue;
+        if (process.env.E2E_DEBUG) console.error(`e2e: accepting quick pick row "${label}"`);
+        await input.focus().catch(() => undefined);
+        await this.page.keyboard.press('Enter');
+        const taken = await waitFor('the quick pick to take the row', async () => {
+          // Taken: the quick input closed (its DOM stays, hidden) or shows something else.
+          if (!(await input.isVisible())) return true;
+          if (palette) return !(await input.inputValue().catch(() => '')).startsWith('>');
+          const now = await focused.first().getAttribute('aria-label', { timeout: 200 }).catch(() => null);
+          return now !== label;
+        }, 2_000, 100).then(() => true, () => false);
+        if (taken) return;
+        if (process.env.E2E_DEBUG) console.error(`e2e: Enter on "${label}" was not taken, again`);
+        continue;
+      }
+      seen = (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''))).filter(Boolean);
+      if (seen.some(matches)) {
+        await input.focus().catch(() => undefined);
+        await this.page.keyboard.press('ArrowDown');
+        await this.page.waitForTimeout(100);
+      } else {
+        await this.page.waitForTimeout(250); // still loading or filtering
+      }
     }
-    throw new Error(`no quick pick row matching ${what}; rows were: ${labels.join(' | ')}`);
+    throw new Error(`no quick pick row matching ${what}; rows were: ${seen.join(' | ')}`);
   }
 
   /** Titles of the steps the open walkthrough page shows. */
@@ -419,10 +470,10 @@ export class Session {
 
   /** Opens the "gRPC LB" side bar (the Traffic view). */
   async showTrafficView(): Promise<void> {
-    const item = this.activityBarItem();
-    const checked = await item.getAttribute('aria-expanded').catch(() => null);
-    if (checked !== 'true') await item.click();
-    await this.trafficPane().locator('.pane-body').waitFor({ timeout: 10_000 });
+    // Through the view's own "Focus on Traffic View" command: idempotent, unlike a click on the
+    // activity bar icon, which closes the side bar when the extension has just revealed it.
+    await this.runCommand('gRPC LB: Focus on Traffic View');
+    await this.trafficPane().locator('.pane-body').first().waitFor({ timeout: 10_000 });
   }
 
   /** The side bar while it shows the "gRPC LB" container (its only view, Traffic, fills it). */
@@ -463,10 +514,11 @@ export class Session {
     await run.click();
   }
 
-  /** The visible text of the page and of every frame in it (notebook outputs render in webviews). */
-  async allFramesText(): Promise<string> {
+  /** The visible text of every webview frame (notebook cell outputs render in one), not the workbench's own. */
+  async webviewText(): Promise<string> {
     const texts: string[] = [];
     for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
       texts.push(String(await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => '')));
     }
     return texts.join('\n');
@@ -539,7 +591,7 @@ export class Session {
       for (const name of existsSync(d) ? readdirSync(d) : []) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (p.includes(EXTENSION_ID)) out.push(`--- ${name}\n${readFileSync(p, 'utf8')}`);
+        else if (p.includes(EXTENSION_ID) || /gRPC LB/i.test(name)) out.push(`--- ${name}\n${readFileSync(p, 'utf8')}`);
       }
     };
     walk(logs);
@@ -563,6 +615,12 @@ export class Session {
     }
     if (!process.env.E2E_KEEP) rmSync(this.root, { recursive: true, force: true });
     else console.log(`kept ${this.root}`);
+  }
+}
+
+class PaletteClosed extends Error {
+  constructor() {
+    super('the command palette closed before a command was picked');
   }
 }
 

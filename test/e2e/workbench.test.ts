@@ -36,7 +36,8 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
         await fn();
       } catch (error) {
         const shot = await s.screenshot(`FAILED-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => '');
-        console.error(`screenshot: ${shot}\n${s.extensionLogs().slice(-4000)}`);
+        const notes = (await s.notifications().catch(() => [])).map((n) => `${n.severity}: ${n.message}`).join('\n');
+        console.error(`screenshot: ${shot}\nnotifications:\n${notes}\n${s.extensionLogs().slice(-4000)}`);
         throw error;
       }
     });
@@ -63,7 +64,7 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
     assert.ok(walkthrough, 'package.json contributes the grpcLb.tutorial walkthrough');
     const title = localize(walkthrough.title, nls);
     await s.runCommand('Welcome: Open Walkthrough...');
-    await s.pick((label) => label.startsWith(title));
+    await s.pick((label) => label.startsWith(title), title);
     const shown = await s.walkthroughStepTitles();
     for (const chapter of CHAPTER_IDS) {
       const step = walkthrough.steps.find((st) => st.id === chapter);
@@ -73,6 +74,10 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
       assert.ok(shown.includes(stepTitle), `step "${stepTitle}" is shown; shown: ${shown.join(' | ')}`);
     }
     await s.screenshot('02-walkthrough');
+    // Close it again. With the walkthrough page focused, a quick pick that a command opens right
+    // after the palette closes vanishes at once (seen with code-server 4.100.3; the page seems to
+    // take the focus back) — the later steps start from an empty editor area, as after a restart.
+    await s.runCommand('View: Close All Editors');
   });
 
   step('the command palette lists every "gRPC LB" command', async () => {
@@ -99,7 +104,7 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
 
   step('"Start Local Lab" fills the traffic view with lab-server pods and their shares', async () => {
     await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.startLocalLab.title%', nls)}`);
-    await s.pick((label) => label === 'clusterip' || label.startsWith('clusterip,'));
+    await s.pick((label) => label === 'clusterip' || label.startsWith('clusterip,'), 'clusterip');
     await s.showTrafficView();
     const rows = await waitFor(
       'lab-server rows with a share in the traffic view',
@@ -117,20 +122,22 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
 
   step('a chapter workbook opens and its `lab` cell streams output', async () => {
     await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.openWorkbook.title%', nls)}`);
-    await s.pick((label) => /(^|, )clusterip(,|$)/.test(label));
+    await s.pick((label) => /(^|, )clusterip(,|$)/.test(label), 'clusterip');
     await s.page.locator('.notebook-editor .cell-list-container .code-cell-row').first().waitFor({ timeout: 30_000 });
     await s.screenshot('05-workbook');
     await s.runNotebookCell('lab clusterip');
-    const output = await waitFor(
-      'the lab cell to stream output naming lab servers',
+    // Streaming: the cell shows the first lines while the lab still runs, the verdict later.
+    const first = await waitFor('the lab cell to show its first output', async () => (await s.webviewText()).trim() || undefined, 60_000, 250);
+    const final = await waitFor(
+      'the lab cell to show the lab servers and the verdict',
       async () => {
-        const text = await s.allFramesText();
-        return /lab-server-\d+/.test(text) ? text : undefined;
+        const text = await s.webviewText();
+        return /lab-server-\d+/.test(text) && /verdict|HOLDS|FAILS/i.test(text) ? text : undefined;
       },
       90_000,
-      1_000,
+      500,
     );
-    assert.match(output, /lab-server-\d+/);
+    assert.ok(final.length > first.length, `output grew while the cell ran (first: ${JSON.stringify(first.slice(0, 200))})`);
     await s.screenshot('06-workbook-lab-cell');
   });
 
@@ -149,7 +156,7 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
   step('"Apply Chapter" without a cluster gives a clear error, not a crash', async () => {
     const before = (await s.notifications()).length;
     await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.applyChapter.title%', nls)}`);
-    await s.pick((label) => /(^|, )clusterip(,|$)/.test(label));
+    await s.pick((label) => /(^|, )clusterip(,|$)/.test(label), 'clusterip');
     const error = await waitFor(
       'an error notification from Apply Chapter',
       async () => (await s.notifications()).slice(before).find((n) => n.severity === 'error'),

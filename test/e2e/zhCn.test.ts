@@ -1,0 +1,104 @@
+// The same extension with VS Code's display language set to zh-cn (`--locale zh-cn` and a stub
+// language pack, see harness.ts): the walkthrough, the command titles and the extension's own
+// messages are in Chinese. Run with `npm run test:e2e`.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CHAPTER_IDS } from '../../samples/common/catalog';
+import { REPO_ROOT, Session, localize, manifest, waitFor } from './harness';
+
+const { pkg, nlsZh } = manifest();
+const bundleZh = JSON.parse(readFileSync(join(REPO_ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+const HAN = /[\u4e00-\u9fff]/;
+
+describe('the extension in VS Code with the display language zh-cn', { timeout: 240_000 }, () => {
+  let s: Session;
+  const step = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        const shot = await s.screenshot(`FAILED-zh-cn-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 50)}`).catch(() => '');
+        console.error(`screenshot: ${shot}`);
+        throw error;
+      }
+    });
+
+  before(async () => {
+    s = await Session.start({
+      locale: 'zh-cn',
+      env: {
+        PATH: (process.env.PATH ?? '').split(delimiter).filter((d) => d && !existsSync(join(d, 'minikube'))).join(delimiter),
+        KUBECONFIG: undefined,
+      },
+    });
+  });
+
+  after(async () => {
+    await s?.dispose();
+  });
+
+  step('the walkthrough shows its Chinese title and a Chinese step title for every chapter', async () => {
+    const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'grpcLb.tutorial');
+    assert.ok(walkthrough, 'package.json contributes the grpcLb.tutorial walkthrough');
+    const title = localize(walkthrough.title, nlsZh);
+    assert.match(title, HAN, 'package.nls.zh-cn.json translates the walkthrough title');
+    // VS Code's own UI stays English (the stub pack translates nothing of VS Code itself).
+    await s.runCommand('Welcome: Open Walkthrough...');
+    await s.pick((label) => label.startsWith(title), title);
+    const shown = await s.walkthroughStepTitles();
+    for (const chapter of CHAPTER_IDS) {
+      const step = walkthrough.steps.find((st) => st.id === chapter);
+      assert.ok(step, `the walkthrough has a step for chapter ${chapter}`);
+      const stepTitle = localize(step.title, nlsZh);
+      assert.match(stepTitle, HAN, `package.nls.zh-cn.json translates the title of step ${chapter}`);
+      assert.ok(shown.includes(stepTitle), `step "${stepTitle}" is shown; shown: ${shown.join(' | ')}`);
+    }
+    await s.screenshot('zh-cn-01-walkthrough');
+  });
+
+  step('the command palette lists the gRPC LB commands under their Chinese titles', async () => {
+    const category = localize('%command.category%', nlsZh);
+    await s.openPalette(`${category}: `);
+    const labels = await s.quickPickLabels();
+    await s.screenshot('zh-cn-02-command-palette');
+    await s.closeQuickInput();
+    const conditional = new Set((pkg.contributes.menus?.commandPalette ?? []).filter((m) => m.when).map((m) => m.command));
+    for (const c of pkg.contributes.commands.filter((c) => !conditional.has(c.command))) {
+      const expected = `${localize(c.category ?? '', nlsZh)}: ${localize(c.title, nlsZh)}`;
+      assert.match(localize(c.title, nlsZh), HAN, `package.nls.zh-cn.json translates the title of ${c.command}`);
+      assert.ok(
+        labels.some((l) => l === expected || l.startsWith(`${expected},`)),
+        `"${expected}" is listed; the palette shows: ${labels.join(' | ')}`,
+      );
+    }
+  });
+
+  step("the extension's own messages are in Chinese (Doctor's report)", async () => {
+    const english = 'Missing: {0}. Details are in the output.';
+    const zh = bundleZh[english];
+    assert.ok(zh, `l10n/bundle.l10n.zh-cn.json translates "${english}"`);
+    const expected = new RegExp(`^${zh.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('\\{0\\}', '.*minikube.*')}$`);
+    await s.runCommand(`${localize('%command.category%', nlsZh)}: ${localize('%command.doctor.title%', nlsZh)}`);
+    const report = await waitFor(
+      "Doctor's report in Chinese",
+      async () => (await s.notifications()).find((n) => /minikube/.test(n.message) && n.severity !== 'info'),
+      60_000,
+    );
+    await s.screenshot('zh-cn-03-doctor');
+    assert.match(report.message, expected);
+  });
+
+  step('no error notification and no extension-host error', async () => {
+    assert.deepEqual((await s.notifications()).filter((n) => n.severity === 'error'), []);
+    // The stub language pack has no translations of VS Code's built-in extensions, and VS Code logs
+    // that for each one it activates (ids vscode.*). A missing bundle of ours would still fail here.
+    const errors = s
+      .extHostLog()
+      .split('\n')
+      .filter((line) => /\[error\]/.test(line) && !/No bundle location found for extension vscode\./.test(line));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(s.pageErrors, []);
+  });
+});
