@@ -1,58 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { RpcRecord } from '../common/clientLog';
-import { freePorts, SampleChild, startServerProcess } from '../server/testHarness';
+import { describe, test } from 'node:test';
+import { SERVER_NAMES, serversHit, stopClient, threeServerLab } from './testFixtures';
 
 // Three real server processes on 127.0.0.1 and real client processes with an `ipv4:` list.
-const SERVER_NAMES = ['pod-a', 'pod-b', 'pod-c'];
-let ports: number[] = [];
-let servers: SampleChild[] = [];
-let target = '';
-const children: SampleChild[] = [];
-
-function startServers(which: number[]): Promise<SampleChild[]> {
-  return Promise.all(
-    which.map(async (i) => {
-      const server = await startServerProcess(ports[i], SERVER_NAMES[i]);
-      children.push(server);
-      servers[i] = server;
-      return server;
-    }),
-  );
-}
-
-function startClient(name: string, env: Record<string, string>): SampleChild {
-  const client = SampleChild.spawn('client', name, { TARGET: target, POD_NAME: name, CHAPTER: 'lab-test', ...env });
-  children.push(client);
-  return client;
-}
-
-function serversHit(records: RpcRecord[]): Map<string, number> {
-  const hits = new Map<string, number>();
-  for (const r of records) if (r.ok && r.server) hits.set(r.server, (hits.get(r.server) ?? 0) + 1);
-  return hits;
-}
-
-/** SIGTERM → the summary line, and exit code 0. */
-async function stopClient(client: SampleChild): Promise<Record<string, unknown>> {
-  client.signal('SIGTERM');
-  const exit = await client.exited;
-  assert.deepEqual(exit, { code: 0, signal: null }, client.stderr);
-  const summaries = client.events().filter((e) => e.event === 'summary');
-  assert.equal(summaries.length, 1);
-  return summaries[0];
-}
-
-before(async () => {
-  ports = await freePorts(3);
-  target = `ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(',')}`;
-  servers = [];
-  await startServers([0, 1, 2]);
-});
-
-after(async () => {
-  await Promise.all(children.map((c) => c.destroy()));
-});
+const lab = threeServerLab();
+const { servers, startClient } = lab;
 
 describe('greeter client process', () => {
   test('round_robin spreads RPCs over all 3 servers; SIGTERM prints a summary that matches the log and exits 0', async () => {
@@ -69,7 +21,7 @@ describe('greeter client process', () => {
     const first = records[0];
     assert.equal(first.client, 'rr-client');
     assert.equal(first.chapter, 'lab-test');
-    assert.equal(first.target, target);
+    assert.equal(first.target, lab.target);
     assert.equal(first.code, 0);
     assert.equal(typeof first.ms, 'number');
 

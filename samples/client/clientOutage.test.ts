@@ -1,51 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { freePorts, SampleChild, startServerProcess } from '../server/testHarness';
+import { describe, test } from 'node:test';
+import { stopClient, threeServerLab } from './testFixtures';
 
 // Outages: every server killed, then brought back. Real server and client processes on 127.0.0.1.
-const SERVER_NAMES = ['pod-a', 'pod-b', 'pod-c'];
-let ports: number[] = [];
-let servers: SampleChild[] = [];
-let target = '';
-const children: SampleChild[] = [];
-
-function startServers(which: number[]): Promise<SampleChild[]> {
-  return Promise.all(
-    which.map(async (i) => {
-      const server = await startServerProcess(ports[i], SERVER_NAMES[i]);
-      children.push(server);
-      servers[i] = server;
-      return server;
-    }),
-  );
-}
-
-function startClient(name: string, env: Record<string, string>): SampleChild {
-  const client = SampleChild.spawn('client', name, { TARGET: target, POD_NAME: name, CHAPTER: 'lab-test', ...env });
-  children.push(client);
-  return client;
-}
-
-/** SIGTERM → the summary line, and exit code 0. */
-async function stopClient(client: SampleChild): Promise<Record<string, unknown>> {
-  client.signal('SIGTERM');
-  const exit = await client.exited;
-  assert.deepEqual(exit, { code: 0, signal: null }, client.stderr);
-  const summaries = client.events().filter((e) => e.event === 'summary');
-  assert.equal(summaries.length, 1);
-  return summaries[0];
-}
-
-before(async () => {
-  ports = await freePorts(3);
-  target = `ipv4:${ports.map((p) => `127.0.0.1:${p}`).join(',')}`;
-  servers = [];
-  await startServers([0, 1, 2]);
-});
-
-after(async () => {
-  await Promise.all(children.map((c) => c.destroy()));
-});
+const { servers, startServers, startClient } = threeServerLab();
 
 describe('greeter client process through outages', () => {
   test('all servers killed: the client stays up and logs UNAVAILABLE as JSON; servers back on the same ports: RPCs succeed again', async () => {

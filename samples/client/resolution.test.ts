@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import dns2 from 'dns2';
 import { serverConfigFromEnv, startGreeterServer, type GreeterServerHandle } from '../server/greeterServer';
 import { freePort, SampleChild } from '../server/testHarness';
+import { clientProcesses, stopClient } from './testFixtures';
 
 // A name that exists only in the DNS server this test runs: the system resolver cannot know it.
 const NAME = 'greeter.grpc-lb-lab.test';
@@ -72,15 +73,7 @@ describe('dns://<server>/<name>:<port> targets', () => {
   });
 });
 
-function spawnClient(name: string, env: Record<string, string>): SampleChild {
-  const client = SampleChild.spawn('client', name, { POD_NAME: name, ...env });
-  clientsToClean.push(client);
-  return client;
-}
-const clientsToClean: SampleChild[] = [];
-after(async () => {
-  await Promise.all(clientsToClean.map((c) => c.destroy()));
-});
+const { spawn: spawnClient } = clientProcesses();
 
 describe('resolver errors', () => {
   test('resolver errors (etcd unreachable, no Kubernetes API) are logged as failed RPCs and the client keeps going', async () => {
@@ -109,10 +102,8 @@ describe('resolver errors', () => {
       assert.ok(client.records().every((r) => !r.ok && r.server === null));
       // The logged error says which resolver failed, so the learner knows where to look.
       assert.ok(client.records().some((r) => names.test(r.error ?? '')), JSON.stringify(client.records()[0]));
-      client.signal('SIGTERM');
-      assert.deepEqual(await client.exited, { code: 0, signal: null });
-      const summary = client.events().find((e) => e.event === 'summary');
-      assert.equal(summary?.succeeded, 0);
+      const summary = await stopClient(client);
+      assert.equal(summary.succeeded, 0);
     }
   });
 });
