@@ -9,29 +9,17 @@
  * modules are imported statically; the RPC loop is required after the variable is set.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
+import { exitOnClosedStdout, failer, oneLine, onStopSignals } from '../common/processMain';
 import { clientConfigFromEnv, dnsAuthority, type ClientConfig } from './config';
 
-const PROGRAM = 'greeter-client';
-const REPEAT_SIGNAL_WINDOW_MS = 1000;
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`${PROGRAM}: ${message}\n`);
-  process.exit(code);
-}
-
-function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
-}
+const fail: (message: string, code: number) => never = failer('greeter-client');
 
 function jsonLine(value: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), ...value })}\n`);
 }
 
 function main(): void {
-  // Whoever reads our log went away (`| head`, a closed pipe): there is no one left to tell.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-  });
+  exitOnClosedStdout();
   let config: ClientConfig;
   try {
     config = clientConfigFromEnv(process.env);
@@ -62,23 +50,18 @@ function main(): void {
   process.on('uncaughtException', report);
   process.on('unhandledRejection', report);
 
-  let firstSignalAt: number | undefined;
-  const onSignal = (): void => {
-    if (firstSignalAt !== undefined) {
-      // Ctrl-C under `npm run` delivers SIGINT twice at once (to us and via the tsx wrapper):
-      // only a later signal means "do not wait for the in-flight RPC".
-      if (Date.now() - firstSignalAt < REPEAT_SIGNAL_WINDOW_MS) return;
+  onStopSignals({
+    stop: () =>
+      void loop.stop().then((summary) => {
+        jsonLine({ ...summary });
+        process.exit(0);
+      }),
+    // A signal well after the first one: do not wait for the in-flight RPC.
+    insist: () => {
       jsonLine({ ...loop.summary() });
       process.exit(0);
-    }
-    firstSignalAt = Date.now();
-    void loop.stop().then((summary) => {
-      jsonLine({ ...summary });
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+    },
+  });
 
   jsonLine({
     event: 'started',
