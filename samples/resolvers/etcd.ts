@@ -1,7 +1,7 @@
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
 import { isIP } from 'node:net';
-import { ResolutionReporter } from './reporter';
+import { WatchResolver } from './watchResolver';
 
 type Endpoint = experimental.Endpoint;
 type GrpcUri = experimental.GrpcUri;
@@ -200,54 +200,26 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
   /** Garbage values are logged once per process and key+value, not on every re-read. */
   const loggedGarbage = new Set<string>();
 
-  class EtcdResolver implements experimental.Resolver {
-    private readonly reporter: ResolutionReporter;
+  class EtcdResolver extends WatchResolver {
     private readonly name: string;
     private readonly prefix: string;
-    private running = false;
-    private startPending = false;
-    private generation = 0;
     private client: Etcd3 | undefined;
     private watcher: Watcher | undefined;
     private entries = new Map<string, HostPort>();
-    private failures = 0;
-    private retryTimer: NodeJS.Timeout | undefined;
     private hosts: string[] = [];
     private outageLogged = false;
 
     constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions) {
+      super(listener, options.minReportGapMs);
       this.name = parseEtcdTarget(target.path);
       this.prefix = `${this.name}/`;
-      this.reporter = new ResolutionReporter(listener, options.minReportGapMs);
     }
 
     static getDefaultAuthority(target: GrpcUri): string {
       return parseEtcdTarget(target.path);
     }
 
-    /** Starts reading/watching if not running; while a watch runs it pushes changes, so this is a no-op. */
-    updateResolution(): void {
-      if (this.running) return;
-      this.running = true;
-      if (this.startPending) return;
-      this.startPending = true;
-      // Not inside the channel's call: start() may load a client library synchronously.
-      setImmediate(() => {
-        this.startPending = false;
-        if (this.running) void this.start();
-      });
-    }
-
-    destroy(): void {
-      this.running = false;
-      this.generation++;
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-      this.teardown();
-      this.reporter.reset();
-    }
-
-    private teardown(): void {
+    protected teardown(): void {
       const { watcher, client } = this;
       this.watcher = undefined;
       this.client = undefined;
@@ -258,7 +230,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
       client?.close();
     }
 
-    private async start(): Promise<void> {
+    protected async start(): Promise<void> {
       const generation = ++this.generation;
       const current = () => this.running && generation === this.generation;
       const hosts = typeof options.endpoints === 'function' ? options.endpoints() : (options.endpoints ?? etcdEndpointsFromEnv());
@@ -350,13 +322,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
         this.outageLogged = true;
         log(`etcd resolver: lost etcd at ${this.hosts.join(',')} (${err.message}); keeping ${this.entries.size} known server(s), reconnecting`);
       }
-      if (!this.running || this.retryTimer) return;
-      const delay = Math.min(maxBackoffMs, initialBackoffMs * 2 ** this.failures++) * (0.8 + Math.random() * 0.4);
-      const generation = this.generation;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        if (this.running && generation === this.generation) void this.start();
-      }, delay);
+      this.scheduleRetry(initialBackoffMs, maxBackoffMs, () => void this.start());
     }
   }
   return EtcdResolver;

@@ -1,7 +1,7 @@
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { KubeConfig, V1EndpointSlice, Informer, ObjectCache } from '@kubernetes/client-node';
 import { readFileSync } from 'node:fs';
-import { ResolutionReporter } from './reporter';
+import { WatchResolver } from './watchResolver';
 
 type Endpoint = experimental.Endpoint;
 type GrpcUri = experimental.GrpcUri;
@@ -178,17 +178,10 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
   const initialBackoffMs = options.initialBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
 
-  class KubernetesResolver implements experimental.Resolver {
-    private readonly reporter: ResolutionReporter;
+  class KubernetesResolver extends WatchResolver {
     private readonly target: KubernetesTarget;
-    private running = false;
-    private startPending = false;
-    /** Bumped on every (re)start and on destroy, so callbacks of an old informer are ignored. */
-    private generation = 0;
     private informer: (Informer<V1EndpointSlice> & ObjectCache<V1EndpointSlice>) | undefined;
     private namespace = '';
-    private failures = 0;
-    private retryTimer: NodeJS.Timeout | undefined;
     private recomputeScheduled = false;
     /** Endpoints in the last report (0 before the first). */
     private reportedEndpoints = 0;
@@ -196,8 +189,8 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     private loggedError: string | undefined;
 
     constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions) {
+      super(listener, options.minReportGapMs);
       this.target = parseKubernetesTarget(target.path);
-      this.reporter = new ResolutionReporter(listener, options.minReportGapMs);
     }
 
     /** `svc.ns:port` for a numeric port; without a port name (grpc-js builds a URL from the authority). */
@@ -207,36 +200,15 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       return typeof port === 'number' || colon < 0 ? target.path : target.path.slice(0, colon);
     }
 
-    /**
-     * Starts the watch if it is not running. While it runs this is a no-op on purpose: the watch
-     * pushes every change, and answering each call with a report would livelock round_robin.
-     */
-    updateResolution(): void {
-      if (this.running) return;
-      this.running = true;
-      if (this.startPending) return;
-      this.startPending = true;
-      // Not inside the channel's call: start() may load a client library synchronously.
-      setImmediate(() => {
-        this.startPending = false;
-        if (this.running) void this.start();
-      });
-    }
-
-    destroy(): void {
-      this.running = false;
-      this.generation++;
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
+    protected teardown(): void {
       const informer = this.informer;
       this.informer = undefined;
       void informer?.stop().catch(() => undefined);
-      this.reporter.reset();
       this.reportedEndpoints = 0;
       this.loggedError = undefined;
     }
 
-    private async start(): Promise<void> {
+    protected async start(): Promise<void> {
       const generation = ++this.generation;
       const current = () => this.running && generation === this.generation;
       let kc: KubeConfig;
@@ -351,17 +323,10 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     }
 
     private scheduleRestart(): void {
-      if (!this.running || this.retryTimer) return;
-      const base = Math.min(maxBackoffMs, initialBackoffMs * 2 ** this.failures);
-      this.failures++;
-      const delay = base * (0.8 + Math.random() * 0.4);
-      const generation = this.generation;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        if (!this.running || generation !== this.generation) return;
-        if (this.informer) this.runInformer(this.informer, generation);
+      this.scheduleRetry(initialBackoffMs, maxBackoffMs, () => {
+        if (this.informer) this.runInformer(this.informer, this.generation);
         else void this.start();
-      }, delay);
+      });
     }
   }
   return KubernetesResolver;
