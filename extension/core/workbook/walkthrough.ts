@@ -1,4 +1,4 @@
-import type { ChapterId } from '../../../samples/common/catalog';
+import { CHAPTER_IDS, type ChapterId } from '../../../samples/common/catalog';
 
 /**
  * The walkthrough `grpcLb.tutorial`: its step ids and the context keys that complete chapter steps.
@@ -7,23 +7,18 @@ import type { ChapterId } from '../../../samples/common/catalog';
  */
 export const WALKTHROUGH_ID = 'grpcLb.tutorial';
 
-/** Steps in order: three for setup, one per chapter, then clean-up. */
-export const WALKTHROUGH_STEP_IDS = [
-  'setup',
-  'setup-minikube',
-  'setup-images',
-  'clusterip',
-  'headless',
-  'endpoints',
-  'envoy',
-  'etcd',
-  'envoy-sidecar',
-  'istio',
-  'proxyless',
-  'max-age',
+/** The setup chapter's walkthrough steps (the chapter itself is the first). */
+const SETUP_STEP_IDS = ['setup', 'setup-minikube', 'setup-images'] as const;
+/** Chapters after `setup`: one walkthrough step each, named by the chapter id. */
+type DeployChapterId = Exclude<ChapterId, 'setup'>;
+export type WalkthroughStepId = (typeof SETUP_STEP_IDS)[number] | DeployChapterId | 'clean-up';
+
+/** Steps in order: three for setup, one per chapter of the catalog (CHAPTER_IDS), then clean-up. */
+export const WALKTHROUGH_STEP_IDS: readonly WalkthroughStepId[] = [
+  ...SETUP_STEP_IDS,
+  ...CHAPTER_IDS.filter((id): id is DeployChapterId => id !== 'setup'),
   'clean-up',
-] as const;
-export type WalkthroughStepId = (typeof WALKTHROUGH_STEP_IDS)[number];
+];
 
 /**
  * The context key that marks a chapter's walkthrough step as done (`onContext:` completion event). The
