@@ -1,5 +1,5 @@
 import type { LabScenarioId } from '../common/catalog';
-import { sampleProcess } from '../common/sampleProcess';
+import { sampleProcess, type SampleName } from '../common/sampleProcess';
 import { TrafficModel } from '../traffic/trafficModel';
 import { LabProcessError } from './errors';
 import { canConnect } from './net';
@@ -201,21 +201,14 @@ export class LabContext {
     readyTimeoutMs?: number;
   }): Promise<LabServer> {
     const name = opts.name ?? this.takeServerName();
-    const spec = sampleProcess('server');
-    const child = this.supervisor.spawn({
-      name,
-      command: spec.command,
-      args: spec.args,
-      env: childEnv({
-        ...spec.env,
-        HOST: opts.host,
-        PORT: String(opts.port),
-        POD_NAME: name,
-        POD_IP: opts.host,
-        DRAIN_MS: String(this.timings.drainMs),
-        SHUTDOWN_TIMEOUT_MS: '2000',
-        ...opts.env,
-      }),
+    const child = this.spawnSample('server', name, {
+      HOST: opts.host,
+      PORT: String(opts.port),
+      POD_NAME: name,
+      POD_IP: opts.host,
+      DRAIN_MS: String(this.timings.drainMs),
+      SHUTDOWN_TIMEOUT_MS: '2000',
+      ...opts.env,
     });
     this.announce({ role: 'server', name, pid: child.pid, addr: `${opts.host}:${opts.port}` });
     const ready = await this.waitUntil(
@@ -229,18 +222,32 @@ export class LabContext {
     return { name, host: opts.host, port: opts.port, addr: `${opts.host}:${opts.port}`, process: child };
   }
 
+  /** Spawns a sample process as the extension does (bundle or tsx source) with `env` over a clean contract environment. */
+  private spawnSample(
+    sample: SampleName,
+    name: string,
+    env: Record<string, string | undefined>,
+    onStdoutLine?: (line: string) => void,
+  ): SupervisedChild {
+    const spec = sampleProcess(sample);
+    return this.supervisor.spawn({
+      name,
+      command: spec.command,
+      args: spec.args,
+      env: childEnv({ ...spec.env, ...env }),
+      onStdoutLine,
+    });
+  }
+
   /** Starts a greeter client (`lab-client-<n>`) that logs one RPC record per line. */
   startClient(opts: { target: string; group?: string; env?: Record<string, string | undefined> }): LabClient {
     const name = `lab-client-${this.nextClient++}`;
     const group = opts.group ?? 'default';
     const groupModel = this.groupModel(group);
-    const spec = sampleProcess('client');
-    const child = this.supervisor.spawn({
+    const child = this.spawnSample(
+      'client',
       name,
-      command: spec.command,
-      args: spec.args,
-      env: childEnv({
-        ...spec.env,
+      {
         TARGET: opts.target,
         LB_POLICY: 'round_robin',
         INTERVAL_MS: String(this.timings.intervalMs),
@@ -248,13 +255,13 @@ export class LabContext {
         CHAPTER: this.scenario,
         POD_NAME: name,
         ...opts.env,
-      }),
-      onStdoutLine: (line) => {
+      },
+      (line) => {
         this.model.ingestLine(line);
         groupModel.ingestLine(line);
         this.options.onLine?.(line, { scenario: this.scenario, process: name });
       },
-    });
+    );
     this.announce({ role: 'client', name, pid: child.pid, target: opts.target });
     return { name, group, process: child };
   }
