@@ -510,8 +510,22 @@ export class Session {
     await cell.locator('.view-lines').first().click();
     await cell.hover();
     const run = cell.locator('.run-button-container .action-label.codicon-notebook-execute').first();
-    await run.waitFor({ state: 'visible', timeout: 10_000 });
-    await run.click();
+    if (await run.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) {
+      await run.click();
+      return;
+    }
+    // The run button only shows for a hovered or selected cell, and hover is fragile under load:
+    // the same action from the palette, on the cell just clicked.
+    await this.runCommand('Notebook: Execute Cell');
+  }
+
+  /** Scrolls the active notebook by `dy` pixels with the mouse wheel. */
+  async scrollNotebook(dy: number): Promise<void> {
+    const box = await this.page.locator('.notebook-editor .cell-list-container').first().boundingBox();
+    if (!box) return;
+    await this.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await this.page.mouse.wheel(0, dy);
+    await this.page.waitForTimeout(300);
   }
 
   /** The visible text of every webview frame (notebook cell outputs render in one), not the workbench's own. */

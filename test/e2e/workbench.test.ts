@@ -138,6 +138,10 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
       500,
     );
     assert.ok(final.length > first.length, `output grew while the cell ran (first: ${JSON.stringify(first.slice(0, 200))})`);
+    // Show the cell's output in the screenshot: close the panel the lab's output channel opened and
+    // scroll the notebook down a little.
+    await s.runCommand('View: Hide Panel');
+    await s.scrollNotebook(350);
     await s.screenshot('06-workbook-lab-cell');
   });
 
