@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { LabProcessInfo } from './context';
 import { LabAbortedError, runScenario } from './index';
-import { leftovers } from './testUtils';
-
-function etcdInstalled(): boolean {
-  try {
-    execFileSync(process.env.ETCD_BINARY ?? 'etcd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { etcdInstalled, leftovers } from './testUtils';
 
 /** Runs a scenario and aborts it once its clients have logged `lines` RPC lines. */
 async function abortMidway(id: string, lines: number): Promise<{ error: unknown; started: LabProcessInfo[] }> {

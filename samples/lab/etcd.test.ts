@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import type { LabProcessInfo } from './context';
 import { runScenario } from './index';
-import { leftovers } from './testUtils';
-
-function etcdInstalled(): boolean {
-  try {
-    execFileSync(process.env.ETCD_BINARY ?? 'etcd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { etcdInstalled, leftovers } from './testUtils';
 
 test(
   'etcd: a registered server is used within 1 s and a kill -9 leaves the registry within TTL + 1 s',

@@ -1,4 +1,5 @@
 /** Helpers for the lab's tests: is anything a run started still alive? */
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import type { LabProcessInfo } from './context';
@@ -53,4 +54,14 @@ export async function leftovers(started: readonly LabProcessInfo[]): Promise<str
     if (info.dataDir && existsSync(info.dataDir)) left.push(`${info.dataDir} still exists`);
   }
   return left;
+}
+
+/** Whether the `etcd` binary (or $ETCD_BINARY) runs: etcd tests are skipped without it. */
+export function etcdInstalled(): boolean {
+  try {
+    execFileSync(process.env.ETCD_BINARY ?? 'etcd', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -14,17 +14,7 @@ import {
   startTinyGreeter,
   type TinyGreeter,
 } from './testing/traffic';
-
-/** Stops everything a test started, in reverse order, even when the test failed. */
-class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-  add(step: () => unknown): void {
-    this.steps.push(step);
-  }
-  async run(): Promise<void> {
-    for (const step of this.steps.reverse()) await Promise.resolve(step()).catch(() => undefined);
-  }
-}
+import { Cleanup } from './testing/cleanup';
 
 function spreadIsEven(counts: Map<string, number>, servers: string[], minShare: number): boolean {
   const total = servers.reduce((n, s) => n + (counts.get(s) ?? 0), 0);

@@ -18,18 +18,9 @@ import {
 } from './kubernetes';
 import { KubeApiDouble, endpointSlice, type DoubleEndpoint } from '../testing/kubeApiDouble';
 import { TrafficLoop, observeResolver, startTinyGreeter, type TinyGreeter } from './testing/traffic';
+import { Cleanup } from './testing/cleanup';
 
 const NS = 'lab';
-
-class Cleanup {
-  private readonly steps: (() => unknown)[] = [];
-  add(step: () => unknown): void {
-    this.steps.push(step);
-  }
-  async run(): Promise<void> {
-    for (const step of this.steps.reverse()) await Promise.resolve(step()).catch(() => undefined);
-  }
-}
 
 const ready = (ip: string, isReady = true): DoubleEndpoint => ({ addresses: [ip], conditions: { ready: isReady } });
 
