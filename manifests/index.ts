@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments, parseDocument, stringify } from 'yaml';
+import { yaml } from '../samples/common/lazyModules';
 import {
   CHAPTER_IDS,
   CHAPTER_LABEL,
@@ -142,7 +142,7 @@ function assertDeployable(id: string): DeployableChapterId {
 function readDocs(root: string, rel: string): K8sDoc[] {
   const text = readFileSync(join(root, rel), 'utf8');
   const docs: K8sDoc[] = [];
-  for (const doc of parseAllDocuments(text)) {
+  for (const doc of yaml().parseAllDocuments(text)) {
     if (doc.errors.length > 0) throw new ManifestError(`${rel}: ${doc.errors[0].message}`);
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
@@ -216,7 +216,7 @@ function setEnv(container: Container, name: string, value: string): void {
 function envoyConfigMap(root: string, name: string, listener?: { address: string; port: number }): K8sDoc {
   let text = readFileSync(join(root, ENVOY_BOOTSTRAP), 'utf8');
   if (listener) {
-    const doc = parseDocument(text);
+    const doc = yaml().parseDocument(text);
     const path = ['static_resources', 'listeners', 0, 'address', 'socket_address'];
     if (!doc.hasIn(path)) throw new ManifestError(`${ENVOY_BOOTSTRAP}: no listener socket_address to move`);
     doc.setIn([...path, 'address'], listener.address);
@@ -366,7 +366,7 @@ function orderedMetadata(metadata: K8sDoc['metadata']): K8sDoc['metadata'] {
 export function renderChapter(chapterId: string, root?: string): string {
   const docs = chapterDocuments(chapterId, root);
   const header = `# grpc-lb-lab chapter "${chapterId}": ${docs.length} documents, apply in this order\n`;
-  return header + docs.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
+  return header + docs.map((doc) => yaml().stringify(doc, { lineWidth: 0 })).join('---\n');
 }
 
 export { CHAPTER_IDS };

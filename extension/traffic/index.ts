@@ -6,7 +6,7 @@ import {
   type ChapterId,
   type LabScenarioId,
 } from '../../samples/common/catalog';
-import { renderScenario, verdict } from '../../samples/lab/index';
+import { renderScenario, verdict } from '../../samples/lab/report';
 import { renderExperiment, type ExperimentKind } from '../core/traffic/experiments';
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { getChapter, type ChapterId, type LabScenarioId } from '../../samples/common/catalog';
 import { Emitter } from '../../samples/common/event';
-import { runScenario, renderScenario, verdict, type ScenarioReport } from '../../samples/lab/index';
+import { labRunner } from '../../samples/common/lazyModules';
+import { renderScenario, verdict, type ScenarioReport } from '../../samples/lab/report';
 import { TrafficModel } from '../../samples/traffic/trafficModel';
 import { TrafficError } from '../core/traffic/errors';
 import {
@@ -146,7 +147,7 @@ export class TrafficController implements vscode.Disposable {
     this.stateEmitter.fire();
     this.labChannel.appendLine(vscode.l10n.t('Local lab: running scenario {0} on 127.0.0.1…', scenario));
     try {
-      const report = await runScenario(scenario, {
+      const report = await labRunner().runScenario(scenario, {
         signal: abort.signal,
         onProgress: (p) => {
           onProgress(p.message);

@@ -1,5 +1,6 @@
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
+import { etcd3 } from '../common/lazyModules';
 import { isIP } from 'node:net';
 import { WatchResolver } from './watchResolver';
 
@@ -59,12 +60,6 @@ export function etcdEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): stri
     .filter(Boolean);
 }
 
-/** Loads etcd3 on first use (it takes ~0.7 s; only etcd users pay). */
-export function loadEtcd3(): typeof import('etcd3') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('etcd3') as typeof import('etcd3');
-}
-
 /** Options for {@link registerWithEtcd}. */
 export interface EtcdRegistrationOptions {
   /** etcd client URLs, e.g. `['http://127.0.0.1:2379']`. */
@@ -98,7 +93,7 @@ export class EtcdRegistrationError extends Error {
 export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<EtcdRegistration> {
   if (!parseAddr(opts.addr)) throw new EtcdRegistrationError(`cannot register "${opts.addr}": expected ip:port`);
   if (!(opts.ttlSeconds >= 1)) throw new EtcdRegistrationError(`lease TTL must be ≥ 1 s, got ${opts.ttlSeconds}`);
-  const { Etcd3 } = loadEtcd3();
+  const { Etcd3 } = etcd3();
   const client = new Etcd3({ hosts: opts.endpoints });
   const key = `${opts.service}/${opts.addr}`;
   let lease: Lease | undefined;
@@ -242,7 +237,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
         return;
       }
       try {
-        const { Etcd3 } = loadEtcd3();
+        const { Etcd3 } = etcd3();
         const client = new Etcd3({ hosts });
         this.client = client;
         const res = await client.getAll().prefix(this.prefix).exec();

@@ -4,8 +4,9 @@
  * lazy registration of the xDS resolver from @grpc/grpc-js-xds for `xds:` targets.
  */
 import { experimental } from '@grpc/grpc-js';
-import { createEtcdResolverClass, loadEtcd3 } from './etcd';
-import { createKubernetesResolverClass, loadClientNode } from './kubernetes';
+import { clientNode, etcd3 } from '../common/lazyModules';
+import { createEtcdResolverClass } from './etcd';
+import { createKubernetesResolverClass } from './kubernetes';
 
 let registered = false;
 let xdsRegistered = false;
@@ -58,8 +59,8 @@ export function registerXdsIfNeeded(
 export async function preloadResolver(target: string): Promise<void> {
   // Let the caller's pending output flush first: loading blocks the event loop.
   await new Promise((resolve) => setImmediate(resolve));
-  if (target.startsWith('kubernetes:')) loadClientNode();
-  else if (target.startsWith('etcd:')) loadEtcd3();
+  if (target.startsWith('kubernetes:')) clientNode();
+  else if (target.startsWith('etcd:')) etcd3();
 }
 
 export { registerWithEtcd, EtcdRegistrationError, namingValue, etcdEndpointsFromEnv } from './etcd';

@@ -1,5 +1,6 @@
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { KubeConfig, V1EndpointSlice, Informer, ObjectCache } from '@kubernetes/client-node';
+import { clientNode } from '../common/lazyModules';
 import { readFileSync } from 'node:fs';
 import { WatchResolver } from './watchResolver';
 
@@ -148,16 +149,6 @@ function statusMessageOf(err: unknown): string | undefined {
   }
 }
 
-/**
- * Loads @kubernetes/client-node on first use: it takes seconds to load and most targets never
- * need it. `require`, not `import()`: under tsx a dynamic import loads the package's ESM build a
- * second time beside the CommonJS one other modules got (seconds more, and distinct classes).
- */
-export function loadClientNode(): typeof import('@kubernetes/client-node') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('@kubernetes/client-node') as typeof import('@kubernetes/client-node');
-}
-
 function defaultNamespace(file: string, kc: KubeConfig): string {
   try {
     const ns = readFileSync(file, 'utf8').trim();
@@ -214,7 +205,7 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       let kc: KubeConfig;
       let k8s: typeof import('@kubernetes/client-node');
       try {
-        k8s = loadClientNode();
+        k8s = clientNode();
         if (options.loadKubeConfig) {
           kc = await options.loadKubeConfig();
         } else {

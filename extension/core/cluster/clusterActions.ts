@@ -1,15 +1,5 @@
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1Deployment,
-  type V1Pod,
-} from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { clientNode } from '../../../samples/common/lazyModules';
 import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, PART_OF, type ChapterId } from '../../../samples/common/catalog';
 import {
   ApiMissingError,
@@ -129,7 +119,7 @@ export class ClusterActions {
     if (docs.length === 0) throw new Error(`chapter "${chapter}" has nothing to apply`);
     throwIfAborted(signal);
     const context = await this.guardWrite(kc);
-    const api = KubernetesObjectApi.makeApiClient(kc);
+    const api = clientNode().KubernetesObjectApi.makeApiClient(kc);
     const applied: ApplyReport['applied'] = [];
     for (const [index, doc] of docs.entries()) {
       throwIfAborted(signal);
@@ -137,7 +127,7 @@ export class ClusterActions {
       const name = doc.metadata?.name ?? '';
       const namespace = doc.metadata?.namespace;
       await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, () =>
-        api.patch(doc, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+        api.patch(doc, undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply),
       );
       applied.push({ kind, name, namespace });
       onProgress?.({ type: 'applied', kind, name, namespace, index: index + 1, total: docs.length });
@@ -166,8 +156,8 @@ export class ClusterActions {
     const { signal, onProgress, timeoutMs = 180_000 } = options;
     const now = this.deps.now ?? Date.now;
     const deadline = now() + timeoutMs;
-    const apps = kc.makeApiClient(AppsV1Api);
-    const core = kc.makeApiClient(CoreV1Api);
+    const apps = kc.makeApiClient(clientNode().AppsV1Api);
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
     const pending = new Map(deployments.map((d) => [`${d.namespace}/${d.name}`, d]));
     const lastSeen = new Map<string, { ready: number; desired: number }>();
     const reportedWaits = new Set<string>();
@@ -229,19 +219,19 @@ export class ClusterActions {
       throw new RangeError(`replicas must be an integer between 0 and 50, got ${replicas}`);
     }
     const kc = this.connect();
-    const core = kc.makeApiClient(CoreV1Api);
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
     await this.requireNamespace(kc, core, namespace);
     const context = await this.guardWrite(kc);
-    const apps = kc.makeApiClient(AppsV1Api);
+    const apps = kc.makeApiClient(clientNode().AppsV1Api);
     try {
       await kubeCall(kc, { verb: 'patch', resource: 'deployments.apps/scale', namespace }, () =>
         apps.patchNamespacedDeploymentScale(
           { name: deployment, namespace, body: { spec: { replicas } } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
         ),
       );
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) throw new ResourceMissingError('Deployment', deployment, namespace);
+      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Deployment', deployment, namespace);
       throw err;
     }
     options.onProgress?.({ type: 'scaled', namespace, deployment, replicas });
@@ -274,7 +264,7 @@ export class ClusterActions {
     }
     const selector = labelSelector(target === 'all' ? undefined : target);
     const context = await this.guardWrite(kc);
-    const api = KubernetesObjectApi.makeApiClient(kc);
+    const api = clientNode().KubernetesObjectApi.makeApiClient(kc);
     const deleted: CleanUpReport['deleted'] = [];
     // Workloads first (reverse apply order), so nothing is recreated from a half-deleted chapter.
     const ordered = [...kinds.values()].sort((a, b) => kindRank(b.kind) - kindRank(a.kind));
@@ -297,7 +287,7 @@ export class ClusterActions {
             api.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
           );
         } catch (err) {
-          if (err instanceof ApiException && err.code === 404) continue; // already gone
+          if (err instanceof clientNode().ApiException && err.code === 404) continue; // already gone
           throw err;
         }
         deleted.push({ kind, name, namespace: ns });
@@ -330,7 +320,7 @@ export class ClusterActions {
     try {
       await kubeCall(kc, { verb: 'get', resource: 'namespaces', namespace: undefined }, () => core.readNamespace({ name: namespace }));
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) throw new NamespaceMissingError(namespace);
+      if (err instanceof clientNode().ApiException && err.code === 404) throw new NamespaceMissingError(namespace);
       throw err;
     }
   }
@@ -354,7 +344,7 @@ export class ClusterActions {
 
 /** KubernetesObjectApi's resource discovery failing: unknown group/version (404) or unknown kind. */
 function isApiNotServed(err: unknown): boolean {
-  if (err instanceof ApiException) return err.code === 404 && /Failed to fetch resource metadata/.test(err.message);
+  if (err instanceof clientNode().ApiException) return err.code === 404 && /Failed to fetch resource metadata/.test(err.message);
   return err instanceof Error && /^Unrecognized API version and kind/.test(err.message);
 }
 

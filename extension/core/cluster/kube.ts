@@ -1,11 +1,12 @@
-import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNode } from '../../../samples/common/lazyModules';
 import { ClusterUnreachableError, ForbiddenError, NamespaceMissingError } from '../errors';
 
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
 export type KubeConfigLoader = () => KubeConfig;
 
 export const loadDefaultKubeConfig: KubeConfigLoader = () => {
-  const kc = new KubeConfig();
+  const kc = new (clientNode().KubeConfig)();
   kc.loadFromDefault();
   return kc;
 };
@@ -51,7 +52,7 @@ export interface CallSite {
  */
 export function translateKubeError(err: unknown, kc: KubeConfig, site: CallSite): unknown {
   const info = contextInfo(kc);
-  if (err instanceof ApiException) {
+  if (err instanceof clientNode().ApiException) {
     const status = parseStatus(err.body);
     if (err.code === 403) return new ForbiddenError(site.verb, site.resource, site.namespace, status?.message);
     if (err.code === 401) return new ClusterUnreachableError(info.name, info.server, `credentials rejected (401)${status?.message ? `: ${status.message}` : ''}`);

@@ -1,4 +1,4 @@
-import { VersionApi } from '@kubernetes/client-node';
+import { clientNode } from '../../../samples/common/lazyModules';
 import { CancelledError } from '../errors';
 import { contextInfo, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
 import type { ProcessRunner } from '../process/processRunner';
@@ -84,7 +84,7 @@ async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<Clu
   if (!info.name || !info.server) {
     return { context: info.name, server: info.server, isMinikube, reachable: false, problem: 'no current kube context' };
   }
-  const api = kc.makeApiClient(VersionApi);
+  const api = kc.makeApiClient(clientNode().VersionApi);
   const timeoutMs = deps.apiTimeoutMs ?? 5000;
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -4,7 +4,8 @@
  * timestamps (followed while the experiment runs) and the server pods' Ready / deletion times.
  * Pure (no vscode); cluster writes go through the injected, guarded `scale` / `restart`.
  */
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { clientNode } from '../../../samples/common/lazyModules';
 import type { ChapterId } from '../../../samples/common/catalog';
 import type { Figure } from '../../../samples/lab/report';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
@@ -123,6 +124,7 @@ export function lastRpcAfterDeletion(model: TrafficModel, pod: ServerPodRecord):
 
 /** Adds `kubectl.kubernetes.io/restartedAt` to the pod template — what `kubectl rollout restart` does. */
 export async function restartDeployment(kc: KubeConfig, namespace: string, deployment: string, now = new Date()): Promise<void> {
+  const { AppsV1Api, PatchStrategy, setHeaderOptions } = clientNode();
   const apps = kc.makeApiClient(AppsV1Api);
   await apps.patchNamespacedDeployment(
     {
@@ -162,6 +164,7 @@ export async function runClusterExperiment(
   const signal = options.signal;
   const namespace = chapterNamespace(options.chapter);
   const kc = deps.kubeConfig();
+  const { AppsV1Api, CoreV1Api } = clientNode();
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const progress = (step: ExperimentProgress['step'], detail?: string): void =>

@@ -8,7 +8,8 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { Writable } from 'node:stream';
-import { CoreV1Api, Log, Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, Log, V1Pod, Watch } from '@kubernetes/client-node';
+import { clientNode } from '../../../samples/common/lazyModules';
 import { CHAPTER_LABEL, getChapter, type ChapterId } from '../../../samples/common/catalog';
 import { splitTimestamp, toSinceTime } from './logTimestamp';
 import { statusOf, toTrafficError, type TrafficError } from './errors';
@@ -128,6 +129,7 @@ export class LogFollower {
   private running?: Promise<void>;
 
   constructor(private readonly options: LogFollowerOptions) {
+    const { CoreV1Api, Log, Watch } = clientNode();
     this.core = options.kubeConfig.makeApiClient(CoreV1Api);
     this.log = new Log(options.kubeConfig);
     this.watch = new Watch(options.kubeConfig);

@@ -1,4 +1,5 @@
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
+import { markdownIt } from '../../../samples/common/lazyModules';
 
 /**
  * Workbook markdown ⇄ notebook cells, without VS Code.
@@ -103,10 +104,11 @@ interface FenceSpan {
   closed: boolean;
 }
 
-const md = new MarkdownIt('commonmark');
+let md: MarkdownIt | undefined;
 
 function topLevelFences(text: string, lines: Line[]): FenceSpan[] {
   // markdown-it normalizes \r\n and \r to \n before tokenizing, so its line numbers match ours.
+  md ??= new (markdownIt())('commonmark');
   const tokens = md.parse(text, {});
   const spans: FenceSpan[] = [];
   for (const token of tokens) {
