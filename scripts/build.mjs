@@ -88,6 +88,28 @@ const common = {
   plugins: [vendoredProtoPaths],
 };
 
+// The extension's heavy libraries are loaded on first use through samples/common/lazyModules.ts.
+// Lazy evaluation is not enough: V8 compiles every byte of a file when it is required, so each
+// loader's module is bundled into a file of its own beside extension.js (dist/ext-*.js, so the
+// vendored-proto __dirname paths above still hold) and the extension requires that file instead.
+const EXTENSION_CHUNKS = [
+  { chunk: 'ext-client-node', entry: '@kubernetes/client-node', filter: /^@kubernetes\/client-node$/ },
+  { chunk: 'ext-yaml', entry: 'yaml', filter: /^yaml$/ },
+  { chunk: 'ext-markdown-it', entry: 'markdown-it', filter: /^markdown-it$/ },
+  { chunk: 'ext-lab', entry: 'samples/lab/index.ts', filter: /^\.\.\/lab\/index$/, importer: /samples[\\/]common[\\/]lazyModules\.ts$/ },
+];
+const extensionChunks = {
+  name: 'extension-chunks',
+  setup(build) {
+    for (const c of EXTENSION_CHUNKS) {
+      build.onResolve({ filter: c.filter }, (args) =>
+        !c.importer || c.importer.test(args.importer) ? { path: `./${c.chunk}.js`, external: true } : undefined,
+      );
+    }
+  },
+};
+const chunkEntry = (entry) => (entry.startsWith('samples/') ? entry : require.resolve(entry));
+
 // `--lab`: only the sample bundles (what `npm start` runs, see scripts/labStart.mjs). Their esbuild
 // input list is recorded so `npm start` can tell whether they are older than the source.
 const labOnly = process.argv.includes('--lab');
@@ -95,7 +117,12 @@ const buildStarted = Date.now();
 forgetLabBundleInputs();
 const [samples] = await Promise.all([
   esbuild.build({ ...common, entryPoints: { server: 'samples/server/main.ts', client: 'samples/client/main.ts', lab: 'samples/lab/cli.ts' }, outdir: 'dist', metafile: true }),
-  labOnly ? undefined : esbuild.build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist' }),
+  labOnly
+    ? undefined
+    : esbuild.build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', plugins: [...common.plugins, extensionChunks] }),
+  labOnly
+    ? undefined
+    : esbuild.build({ ...common, entryPoints: Object.fromEntries(EXTENSION_CHUNKS.map((c) => [c.chunk, chunkEntry(c.entry)])), outdir: 'dist' }),
 ]);
 writeLabBundleInputs(buildStarted, Object.keys(samples.metafile.inputs));
 console.log(`built dist/ (${labOnly ? 'lab bundles, ' : ''}${production ? 'production' : 'development'})`);

@@ -41,7 +41,7 @@ run('vsce package', process.execPath, [
 // Contents check: only run-time files.
 const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' })
   .split('\n').map((l) => l.trim()).filter(Boolean);
-const allowed = /^(package\.json|package\.nls(\.[a-z-]+)?\.json|README\.md|LICENSE(\.md)?|CHANGELOG\.md|dist\/(extension|server|client|lab)\.js|proto\/.+\.proto|walkthroughs\/.+|manifests\/.+\.(ya?ml|json)|media\/.+|l10n\/.+\.json)$/;
+const allowed = /^(package\.json|package\.nls(\.[a-z-]+)?\.json|README\.md|LICENSE(\.md)?|CHANGELOG\.md|dist\/(extension|server|client|lab|ext-[a-z-]+)\.js|proto\/.+\.proto|walkthroughs\/.+|manifests\/.+\.(ya?ml|json)|media\/.+|l10n\/.+\.json)$/;
 const stray = listing.filter((f) => !allowed.test(f));
 const size = statSync(vsix).size;
 console.log(`${vsix.slice(root.length + 1)}: ${listing.length} files, ${(size / 1024 / 1024).toFixed(2)} MB (goal ≤ 3 MB)`);
@@ -52,6 +52,13 @@ if (stray.length) {
 }
 if (!listing.includes('dist/extension.js')) {
   console.error('dist/extension.js is missing from the .vsix');
+  failed = true;
+}
+// The libraries extension.js loads on first use (samples/common/lazyModules.ts) are files of their own.
+const chunks = [...new Set(bundle.match(/(?<=require\(["']\.\/)ext-[a-z-]+\.js(?=["']\))/g) ?? [])];
+const missingChunks = chunks.filter((c) => !listing.includes(`dist/${c}`));
+if (missingChunks.length) {
+  console.error(`dist/extension.js requires ${missingChunks.join(', ')}, missing from the .vsix (fix .vscodeignore)`);
   failed = true;
 }
 if (size > SIZE_GOAL) console.warn(`warning: the .vsix is larger than the 3 MB goal`);
