@@ -7,7 +7,13 @@ export type KubeConfigLoader = () => KubeConfig;
 
 export const loadDefaultKubeConfig: KubeConfigLoader = () => {
   const kc = new (clientNode().KubeConfig)();
-  kc.loadFromDefault();
+  try {
+    kc.loadFromDefault();
+  } catch (err) {
+    // A KUBECONFIG that names a missing or broken file: say which file, not a bare "ENOENT … open".
+    const files = process.env.KUBECONFIG || '~/.kube/config';
+    throw new ClusterUnreachableError(undefined, undefined, `the kubeconfig (${files}) cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return kc;
 };
 
