@@ -6,6 +6,7 @@
 import './bench/labTour';
 import './bench/trafficIngest';
 import './bench/trafficFollow';
+import './bench/discovery';
 import './bench/e2e';
 import { registeredMeasurements, type MeasurementResult } from './bench/registry';
 
