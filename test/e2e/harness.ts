@@ -514,9 +514,11 @@ export class Session {
       await run.click();
       return;
     }
-    // The run button only shows for a hovered or selected cell, and hover is fragile under load:
-    // the same action from the palette, on the cell just clicked.
-    await this.runCommand('Notebook: Execute Cell');
+    // The run button only shows for a hovered or selected cell, and hover is fragile under load: the
+    // same action by its keybinding (Ctrl+Enter: notebook.cell.execute) in the cell editor just clicked.
+    // (The palette has no plain "Execute Cell" entry while a cell editor has focus.)
+    await cell.locator('.view-lines').first().click();
+    await this.page.keyboard.press('Control+Enter');
   }
 
   /** Scrolls the active notebook by `dy` pixels with the mouse wheel. */
