@@ -584,34 +584,32 @@ export class Session {
     return file;
   }
 
-  /** The extension host's log (code-server runs it as a remote extension host). */
-  extHostLog(): string {
-    const logs = join(this.userDataDir, 'logs');
-    const out: string[] = [];
+  /** Every file under the session's logs folder whose path `matches`, as [name, text] pairs. */
+  private logFiles(matches: (path: string, name: string) => boolean): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
     const walk = (d: string) => {
       for (const name of existsSync(d) ? readdirSync(d) : []) {
         const p = join(d, name);
         if (statSync(p).isDirectory()) walk(p);
-        else if (/exthost\.log$/i.test(name)) out.push(readFileSync(p, 'utf8'));
+        else if (matches(p, name)) out.push([name, readFileSync(p, 'utf8')]);
       }
     };
-    walk(logs);
-    return out.join('\n');
+    walk(join(this.userDataDir, 'logs'));
+    return out;
+  }
+
+  /** The extension host's log (code-server runs it as a remote extension host). */
+  extHostLog(): string {
+    return this.logFiles((_p, name) => /exthost\.log$/i.test(name))
+      .map(([, text]) => text)
+      .join('\n');
   }
 
   /** Our extension's own output channel logs (LogOutputChannel files under the exthost log folder). */
   extensionLogs(): string {
-    const logs = join(this.userDataDir, 'logs');
-    const out: string[] = [];
-    const walk = (d: string) => {
-      for (const name of existsSync(d) ? readdirSync(d) : []) {
-        const p = join(d, name);
-        if (statSync(p).isDirectory()) walk(p);
-        else if (p.includes(EXTENSION_ID) || /gRPC LB/i.test(name)) out.push(`--- ${name}\n${readFileSync(p, 'utf8')}`);
-      }
-    };
-    walk(logs);
-    return out.join('\n');
+    return this.logFiles((p, name) => p.includes(EXTENSION_ID) || /gRPC LB/i.test(name))
+      .map(([name, text]) => `--- ${name}\n${text}`)
+      .join('\n');
   }
 
   serverLog(): string {
