@@ -1,4 +1,5 @@
 import type { LabScenarioId } from '../common/catalog';
+import { naturalCompare } from '../common/naturalOrder';
 
 /** A measured figure: a number (ms, counts), null when the event did not happen within its window, or a note. */
 export type Figure = number | null | string | boolean;
@@ -126,7 +127,7 @@ export function renderScenario(report: ScenarioReport): string {
       const row = report.distribution[client];
       const total = Object.values(row).reduce((a, b) => a + b, 0);
       lines.push(`  ${client}  (${total} RPCs)`);
-      const servers = Object.keys(row).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+      const servers = Object.keys(row).sort(naturalCompare);
       for (const server of servers) {
         const share = total === 0 ? 0 : row[server] / total;
         const filled = Math.round(share * BAR_WIDTH);

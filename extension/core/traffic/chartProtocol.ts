@@ -3,6 +3,7 @@
  * trafficChartPanel.ts). Pure and vscode-free, so the host side and the webview script agree on one
  * typed shape, and the data shaping (shares per second) is tested with plain node.
  */
+import { naturalCompare } from '../../../samples/common/naturalOrder';
 import type { TrafficBucket } from '../../../samples/traffic/trafficModel';
 
 /** Localized texts the webview shows (it has no access to vscode.l10n). */
@@ -37,14 +38,12 @@ export type HostToChartMessage =
 
 export type ChartToHostMessage = { type: 'ready' } | { type: 'reset' };
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
 /** Shapes the model's ring-buffer series for the chart; keeps at most `maxPoints` of the newest seconds. */
 export function toChartData(buckets: readonly TrafficBucket[], maxPoints = 300): ChartData {
   const recent = buckets.slice(-maxPoints);
   const names = new Set<string>();
   for (const b of recent) for (const s of Object.keys(b.perServer)) names.add(s);
-  const servers = [...names].sort(collator.compare);
+  const servers = [...names].sort(naturalCompare);
   const points = recent.map((b) => {
     const ok = servers.reduce((sum, s) => sum + (b.perServer[s] ?? 0), 0);
     return {

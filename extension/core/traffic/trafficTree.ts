@@ -3,6 +3,7 @@
  * client pods → server pods with count, share %, RPC/s, errors and last seen. Pure: the adapter
  * turns descriptors into vscode.TreeItems and passes localized `TrafficTreeStrings`.
  */
+import { naturalCompare } from '../../../samples/common/naturalOrder';
 import type { ClientTraffic, TrafficSnapshot } from '../../../samples/traffic/trafficModel';
 
 /** What feeds the view: a chapter's pods on the cluster, or a local-lab scenario. */
@@ -100,9 +101,6 @@ export interface MapOptions {
   locale?: string;
 }
 
-/** Natural order: `lab-server-2` before `lab-server-10`. */
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
 function resultNode(result: ResultSummary): TrafficTreeNode {
   return {
     id: `result:${result.id}`,
@@ -156,11 +154,11 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
   const now = snapshot.lastTs;
   const ago = (t: number): string => (Number.isFinite(now) && Number.isFinite(t) ? s.lastSeenAgo(Math.max(0, (now - t) / 1000)) : '');
   const receiving = new Set<string>();
-  const clients = [...snapshot.clients].sort((a, b) => collator.compare(a.client, b.client));
+  const clients = [...snapshot.clients].sort((a, b) => naturalCompare(a.client, b.client));
   const nodes = pinned.concat(clients.map((client) => clientNode(client)));
 
   function clientNode(client: ClientTraffic): TrafficTreeNode {
-    const servers = [...client.servers].sort((a, b) => collator.compare(a.server, b.server));
+    const servers = [...client.servers].sort((a, b) => naturalCompare(a.server, b.server));
     const rate = servers.reduce((sum, x) => sum + x.rpcPerSecond, 0);
     const children: TrafficTreeNode[] = servers.map((server) => {
       if (server.rpcPerSecond > 0) receiving.add(server.server);
