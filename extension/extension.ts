@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
     traffic: new TrafficActionsSlot(),
     progress,
     channel: (id) => channels.get(id),
+    plainChannel: (id) => channels.plain(id),
     showError: (err: unknown, channel: ChannelId = 'cluster') => {
       const p = presentError(err, { guard, showOutput: () => channels.get(channel).show(true) });
       if (p) void showPresentation(p);

@@ -7,13 +7,20 @@ import type { ProcessRunner } from './core/process/processRunner';
 import type { ImageBuild } from './core/toolchain/minikube';
 import type { TrafficActionsSlot } from './core/trafficActions';
 
-/** Output channel names, one per concern. */
+/** Output channel names, one per concern: timestamped log records of the extension's actions. */
 export const CHANNELS = {
   cluster: 'gRPC LB: Cluster',
   tools: 'gRPC LB: Tools',
   workbook: 'gRPC LB: Workbook',
 } as const;
 export type ChannelId = keyof typeof CHANNELS;
+
+/** Channels that show other programs' lines as they are (pod logs, lab reports), without log levels. */
+export const PLAIN_CHANNELS = {
+  clientLogs: 'gRPC LB: Client Logs',
+  lab: 'gRPC LB: Lab',
+} as const;
+export type PlainChannelId = keyof typeof PLAIN_CHANNELS;
 
 /**
  * Everything the commands, the workbook controller and the traffic features share. Built once by
@@ -32,6 +39,8 @@ export interface Services {
   traffic: TrafficActionsSlot;
   /** Lazily created LogOutputChannel per concern. */
   channel(id: ChannelId): vscode.LogOutputChannel;
+  /** Lazily created plain channel (pod logs, lab reports). */
+  plainChannel(id: PlainChannelId): vscode.OutputChannel;
   /** One localized message for an action error, with a button to its fix. */
   showError(err: unknown, channel?: ChannelId): void;
   /** Long-running helpers (Kiali port-forward) that live until stopped or deactivation. */
@@ -71,9 +80,13 @@ export class BackgroundTasks implements vscode.Disposable {
   }
 }
 
-/** Lazily created output channels (creating them at activation would clutter the Output list). */
+/**
+ * Lazily created output channels: creating them at activation would clutter the Output list and
+ * cost activation time (each is backed by a log file).
+ */
 export class Channels implements vscode.Disposable {
   private readonly channels = new Map<ChannelId, vscode.LogOutputChannel>();
+  private readonly plainChannels = new Map<PlainChannelId, vscode.OutputChannel>();
 
   get(id: ChannelId): vscode.LogOutputChannel {
     let ch = this.channels.get(id);
@@ -84,8 +97,18 @@ export class Channels implements vscode.Disposable {
     return ch;
   }
 
+  plain(id: PlainChannelId): vscode.OutputChannel {
+    let ch = this.plainChannels.get(id);
+    if (!ch) {
+      ch = vscode.window.createOutputChannel(PLAIN_CHANNELS[id]);
+      this.plainChannels.set(id, ch);
+    }
+    return ch;
+  }
+
   dispose(): void {
-    for (const ch of this.channels.values()) ch.dispose();
+    for (const ch of [...this.channels.values(), ...this.plainChannels.values()]) ch.dispose();
     this.channels.clear();
+    this.plainChannels.clear();
   }
 }

@@ -17,18 +17,13 @@ import { TrafficTreeProvider } from './trafficTreeProvider';
 
 export type { TrafficServices } from './trafficController';
 
-export const CLIENT_LOGS_CHANNEL = 'gRPC LB: Client Logs';
-export const LAB_CHANNEL = 'gRPC LB: Lab';
-
 /**
  * Registers the traffic view, its commands (reset/pause/resume, chart, tail, experiments, local lab)
  * and hands the workbook controller its TrafficActions through `services.traffic`. Returns the
  * actions too, for a caller that prefers them directly. Construction only; no I/O until a command runs.
  */
 export function registerTrafficFeatures(context: vscode.ExtensionContext, services: TrafficServices): TrafficActions {
-  const clientLogs = vscode.window.createOutputChannel(CLIENT_LOGS_CHANNEL);
-  const labChannel = vscode.window.createOutputChannel(LAB_CHANNEL);
-  const controller = new TrafficController(services, clientLogs, labChannel);
+  const controller = new TrafficController(services);
   const provider = new TrafficTreeProvider(controller);
   const treeView = vscode.window.createTreeView('grpcLb.traffic', { treeDataProvider: provider, showCollapseAll: true });
   provider.attach(treeView);
@@ -42,7 +37,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     }
     const open = vscode.l10n.t('Open Output');
     void vscode.window.showErrorMessage(describeTrafficError(err), open).then((choice) => {
-      if (choice === open) (TrafficError.is(err) ? clientLogs : labChannel).show(true);
+      if (choice === open) (TrafficError.is(err) ? controller.clientLogs : controller.labChannel).show(true);
     });
   };
 
@@ -94,7 +89,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     if (!chapter) return;
     try {
       controller.follow(chapter);
-      clientLogs.show(true);
+      controller.clientLogs.show(true);
       void vscode.commands.executeCommand('grpcLb.traffic.focus');
     } catch (err) {
       fail(err);
@@ -118,7 +113,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
           return controller.runLab(scenario, abort.signal, (message) => progress.report({ message }));
         },
       );
-      labChannel.show(true);
+      controller.labChannel.show(true);
       const message = report.holds
         ? vscode.l10n.t('Lab {0}: the claim holds. {1}', scenario, verdict(report))
         : vscode.l10n.t('Lab {0}: the claim does not hold here. {1}', scenario, verdict(report));
@@ -143,7 +138,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
           return controller.runExperiment(kind, chapter, abort.signal, (message) => progress.report({ message }));
         },
       );
-      labChannel.show(true);
+      controller.labChannel.show(true);
       void vscode.window.showInformationMessage(experimentHeadline(report));
     } catch (err) {
       fail(err);
@@ -202,8 +197,6 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
   };
 
   context.subscriptions.push(
-    clientLogs,
-    labChannel,
     controller,
     provider,
     treeView,

@@ -31,6 +31,8 @@ export interface TrafficServices {
   traffic?: { provide(impl: TrafficActions): { dispose(): void } };
   /** The action layer's error presenter (one localized message with "Open Output"); optional. */
   showError?: (err: unknown) => void;
+  /** The lazily created channel for pod logs ("clientLogs") or lab reports ("lab"). */
+  plainChannel(id: 'clientLogs' | 'lab'): vscode.OutputChannel;
   /** Walkthrough progress: a finished lab scenario ticks its chapter's step (extension/core/chapterProgress.ts); optional. */
   progress?: { labScenarioFinished(scenario: LabScenarioId): Promise<unknown> };
 }
@@ -59,11 +61,17 @@ export class TrafficController implements vscode.Disposable {
   /** Every line of the current feed (for workbook cells), paused or not. */
   readonly onDidLine = this.lineEmitter.event;
 
-  constructor(
-    private readonly services: TrafficServices,
-    readonly clientLogs: vscode.OutputChannel,
-    readonly labChannel: vscode.OutputChannel,
-  ) {}
+  constructor(private readonly services: TrafficServices) {}
+
+  /** "gRPC LB: Client Logs": every followed pod's lines, prefixed with the pod. */
+  get clientLogs(): vscode.OutputChannel {
+    return this.services.plainChannel('clientLogs');
+  }
+
+  /** "gRPC LB: Lab": lab and experiment progress and reports. */
+  get labChannel(): vscode.OutputChannel {
+    return this.services.plainChannel('lab');
+  }
 
   get source(): TrafficSource | undefined {
     return this.sourceValue;
