@@ -61,5 +61,12 @@ if (missingChunks.length) {
   console.error(`dist/extension.js requires ${missingChunks.join(', ')}, missing from the .vsix (fix .vscodeignore)`);
   failed = true;
 }
+// scripts/build.mjs routes every `import * as vscode` through one re-export: more than one require of
+// "vscode" means esbuild copies the API object per importing file again (milliseconds of activation each).
+const vscodeRequires = bundle.match(/require\(["']vscode["']\)/g)?.length ?? 0;
+if (vscodeRequires !== 1) {
+  console.error(`dist/extension.js requires "vscode" ${vscodeRequires} times, expected once (see vscodeOnce in scripts/build.mjs)`);
+  failed = true;
+}
 if (size > SIZE_GOAL) console.warn(`warning: the .vsix is larger than the 3 MB goal`);
 process.exit(failed ? 1 : 0);
