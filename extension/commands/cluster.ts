@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isChapterId, type ChapterId } from '../../samples/common/catalog';
 import * as ops from '../operations';
 import type { Services } from '../services';
-import { chapterArgOrPick, chapterTitle, requireTrust, runWithProgress } from './util';
+import { ASK, chapterArgOrPick, chapterTitle, requireTrust, runWithProgress } from './util';
 
 /** grpcLb.applyChapter(chapterId?), grpcLb.scaleServers(replicas?, chapterId?), grpcLb.cleanUp(chapterId | 'all'?). */
 export function registerClusterCommands(services: Services): vscode.Disposable[] {
@@ -29,6 +29,7 @@ export function registerClusterCommands(services: Services): vscode.Disposable[]
       let replicas = typeof replicasArg === 'number' ? replicasArg : typeof replicasArg === 'string' ? Number(replicasArg) : NaN;
       if (!Number.isInteger(replicas)) {
         const input = await vscode.window.showInputBox({
+          ...ASK,
           title: vscode.l10n.t('Scale greeter-server'),
           prompt: vscode.l10n.t('Number of greeter-server pods (0–20)'),
           value: '5',

@@ -83,6 +83,14 @@ export function chapterTitle(id: ChapterId): string {
   }
 }
 
+/**
+ * Options every question the extension asks shares. The walkthrough page moves the focus into a
+ * step's Markdown view a moment after a step is selected; a quick pick that closes on focus-out
+ * would vanish under a learner who clicked a step's button at once (seen in code-server 4.100.3).
+ * Escape still closes it.
+ */
+export const ASK: Pick<vscode.QuickPickOptions & vscode.InputBoxOptions, 'ignoreFocusOut'> = { ignoreFocusOut: true };
+
 /** The chapter from a command argument (walkthrough links pass its id), else a quick pick. */
 export async function chapterArgOrPick(
   arg: unknown,
@@ -96,6 +104,6 @@ export async function chapterArgOrPick(
     ...(options.extra ?? []).map((e) => ({ label: e.label, description: e.id, id: e.id })),
     ...chapters.map((c) => ({ label: chapterTitle(c.id), description: c.id, detail: c.namespace, id: c.id })),
   ];
-  const choice = await vscode.window.showQuickPick(items, { title: options.title, matchOnDescription: true });
+  const choice = await vscode.window.showQuickPick(items, { ...ASK, title: options.title, matchOnDescription: true });
   return choice?.id;
 }

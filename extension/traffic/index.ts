@@ -11,6 +11,7 @@ import { renderExperiment, type ExperimentKind } from '../core/traffic/experimen
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
+import { ASK } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
 import { TrafficController, describeTrafficError, experimentHeadline, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
@@ -58,6 +59,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       ...(c.id === followed ? { picked: true } : {}),
     }));
     const choice = await vscode.window.showQuickPick(items, {
+      ...ASK,
       title: vscode.l10n.t('Which chapter’s client pods?'),
       placeHolder: vscode.l10n.t('Chapter applied to the cluster'),
     });
@@ -67,7 +69,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
   const pickScenario = async (): Promise<LabScenarioId | undefined> => {
     const choice = await vscode.window.showQuickPick(
       LAB_SCENARIO_IDS.map((id) => ({ label: id, description: scenarioDescription(id) })),
-      { title: vscode.l10n.t('Which local-lab scenario?'), placeHolder: vscode.l10n.t('Runs real gRPC servers and clients on 127.0.0.1') },
+      { ...ASK, title: vscode.l10n.t('Which local-lab scenario?'), placeHolder: vscode.l10n.t('Runs real gRPC servers and clients on 127.0.0.1') },
     );
     return choice?.label as LabScenarioId | undefined;
   };
@@ -75,7 +77,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
   const pickExperiment = async (): Promise<ExperimentKind | undefined> => {
     const choice = await vscode.window.showQuickPick(
       EXPERIMENT_KINDS.map((kind) => ({ label: kind, description: experimentDescription(kind) })),
-      { title: vscode.l10n.t('Which experiment?') },
+      { ...ASK, title: vscode.l10n.t('Which experiment?') },
     );
     return choice?.label as ExperimentKind | undefined;
   };

@@ -468,6 +468,23 @@ export class Session {
     return (await titles.allTextContents()).map((t) => t.trim());
   }
 
+  /** Selects a step of the open walkthrough by its title and clicks one of its buttons. */
+  async clickWalkthroughButton(stepTitle: string, buttonText: string): Promise<void> {
+    const step = this.page.locator('.gettingStartedContainer button.getting-started-step', { hasText: stepTitle }).last();
+    await step.scrollIntoViewIfNeeded();
+    await step.click();
+    const button = step.locator('a, button', { hasText: buttonText }).first();
+    await button.waitFor({ state: 'visible', timeout: 5_000 });
+    await button.click();
+  }
+
+  /** The title of the quick input on screen, or undefined when none is shown. */
+  async quickInputTitle(): Promise<string | undefined> {
+    const widget = this.page.locator('.quick-input-widget');
+    if (!(await widget.isVisible())) return undefined;
+    return (await widget.locator('.quick-input-title').innerText().catch(() => '')).trim();
+  }
+
   /** Opens the "gRPC LB" side bar (the Traffic view). */
   async showTrafficView(): Promise<void> {
     // Through the view's own "Focus on Traffic View" command: idempotent, unlike a click on the
