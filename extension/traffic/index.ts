@@ -11,6 +11,7 @@ import { renderExperiment, type ExperimentKind } from '../core/traffic/experimen
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
+import { readableLogLine } from '../core/workbook/readableLine';
 import { ASK } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
 import { TrafficController, describeTrafficError, experimentHeadline, type TrafficServices } from './trafficController';
@@ -149,7 +150,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
 
   const actions: TrafficActions = {
     async runLab(scenario, options): Promise<TrafficRunResult> {
-      const sub = controller.onDidLine(({ line }) => options.onLine?.(line));
+      const sub = controller.onDidLine(({ line }) => options.onLine?.(readableLogLine(line)));
       try {
         const report = await controller.runLab(scenario, options.signal, (message) => options.onLine?.(`… ${message}`));
         return { summary: renderScenario(report).split('\n') };
@@ -162,7 +163,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       let lines = 0;
       const sub = controller.onDidLine(({ pod, line }) => {
         lines++;
-        options.onLine?.(`[${pod}] ${line}`);
+        options.onLine?.(readableLogLine(line, pod));
       });
       try {
         await new Promise<void>((resolve) => {
@@ -192,7 +193,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
         chapter,
         options.signal,
         (message) => options.onLine?.(`… ${message}`),
-        (pod, line) => options.onLine?.(`[${pod}] ${line}`),
+        (pod, line) => options.onLine?.(readableLogLine(line, pod)),
       );
       return { summary: [experimentHeadline(report), ...renderExperiment(report).split('\n')] };
     },
