@@ -11,7 +11,7 @@ import { renderExperiment, type ExperimentKind } from '../core/traffic/experimen
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
-import { readableLogLine } from '../core/workbook/readableLine';
+import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
 import { ASK } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
 import { TrafficController, describeTrafficError, experimentHeadline, type TrafficServices } from './trafficController';
@@ -148,9 +148,16 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     }
   };
 
+  const lineStrings: ReadableLineStrings = {
+    started: (client, target, lbPolicy) => vscode.l10n.t('{0} started: {1} ({2})', client, target, lbPolicy),
+    summary: (client, succeeded, total) => vscode.l10n.t('{0} summary: {1}/{2} ok', client, succeeded, total),
+    error: (client, message) => vscode.l10n.t('{0} error: {1}', client, message),
+  };
+  const cellLine = (line: string, pod?: string): string => readableLogLine(line, pod, lineStrings);
+
   const actions: TrafficActions = {
     async runLab(scenario, options): Promise<TrafficRunResult> {
-      const sub = controller.onDidLine(({ line }) => options.onLine?.(readableLogLine(line)));
+      const sub = controller.onDidLine(({ line }) => options.onLine?.(cellLine(line)));
       try {
         const report = await controller.runLab(scenario, options.signal, (message) => options.onLine?.(`… ${message}`));
         return { summary: renderScenario(report).split('\n') };
@@ -163,7 +170,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       let lines = 0;
       const sub = controller.onDidLine(({ pod, line }) => {
         lines++;
-        options.onLine?.(readableLogLine(line, pod));
+        options.onLine?.(cellLine(line, pod));
       });
       try {
         await new Promise<void>((resolve) => {
@@ -193,7 +200,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
         chapter,
         options.signal,
         (message) => options.onLine?.(`… ${message}`),
-        (pod, line) => options.onLine?.(readableLogLine(line, pod)),
+        (pod, line) => options.onLine?.(cellLine(line, pod)),
       );
       return { summary: [experimentHeadline(report), ...renderExperiment(report).split('\n')] };
     },

@@ -17,6 +17,19 @@ function timeOfDay(ts: string): string {
   return m ? m[1]! : ts;
 }
 
+/** The sentences around a client's started / summary / error line (the adapter localizes them). */
+export interface ReadableLineStrings {
+  started(client: string, target: string, lbPolicy: string): string;
+  summary(client: string, succeeded: string, total: string): string;
+  error(client: string, message: string): string;
+}
+
+export const ENGLISH_LINE_STRINGS: ReadableLineStrings = {
+  started: (client, target, lbPolicy) => `${client} started: ${target} (${lbPolicy})`,
+  summary: (client, succeeded, total) => `${client} summary: ${succeeded}/${total} ok`,
+  error: (client, message) => `${client} error: ${message}`,
+};
+
 /**
  * A sample client's stdout line as a learner reads it in a workbook cell. An RPC record becomes
  * `23:52:39.069  lab-client-1 → lab-server-2  3 ms` (or `✗ UNAVAILABLE: …`); the client's
@@ -24,12 +37,12 @@ function timeOfDay(ts: string): string {
  * else is shown as it came, after `[pod]` when the pod it came from is known. The Client Logs
  * channel keeps the JSON as printed, for copying into other tools.
  */
-export function readableLogLine(line: string, pod?: string): string {
-  const readable = readableRecord(line);
+export function readableLogLine(line: string, pod?: string, strings: ReadableLineStrings = ENGLISH_LINE_STRINGS): string {
+  const readable = readableRecord(line, strings);
   return readable === undefined ? (pod ? `[${pod}] ${line}` : line) : readable;
 }
 
-function readableRecord(line: string): string | undefined {
+function readableRecord(line: string, strings: ReadableLineStrings): string | undefined {
   const rpc = parseRpcRecord(line);
   if (rpc) {
     const when = timeOfDay(rpc.ts);
@@ -49,14 +62,14 @@ function readableRecord(line: string): string | undefined {
   const client = typeof e.client === 'string' ? e.client : 'client';
   switch (e.event) {
     case 'started':
-      return `${when}${client} started: ${String(e.target)} (${String(e.lbPolicy)})`;
+      return `${when}${strings.started(client, String(e.target), String(e.lbPolicy))}`;
     case 'summary': {
       const servers = e.servers && typeof e.servers === 'object' ? Object.entries(e.servers as Record<string, number>) : [];
       const spread = servers.map(([server, n]) => `${server} ${n}`).join(', ');
-      return `${when}${client} summary: ${String(e.succeeded)}/${String(e.total)} ok${spread ? ` — ${spread}` : ''}`;
+      return `${when}${strings.summary(client, String(e.succeeded), String(e.total))}${spread ? ` — ${spread}` : ''}`;
     }
     case 'error':
-      return `${when}${client} error: ${String(e.error)}`;
+      return `${when}${strings.error(client, String(e.error))}`;
     default:
       return undefined;
   }
