@@ -1,13 +1,14 @@
 /**
  * Bench rows from the packaging and the end-to-end run:
  *  - `vsix-size`: builds the production .vsix (`npm run package`) and reports its size;
- *  - `activation`: the extension's activation time as VS Code's extension host measured it in the
- *    last `npm run test:e2e` run (code loading + activate(), from "Developer: Show Running
- *    Extensions"), read from test-results/e2e/activation.json. Running a real VS Code takes minutes,
- *    so the bench reads the e2e run's figure instead of starting one.
+ *  - `activation`: the extension's activation time as VS Code's extension host measures it (code
+ *    loading + activate(), from "Developer: Show Running Extensions"), in several fresh code-server
+ *    sessions (one figure is noise on a small machine: the host shares two cores with the browser),
+ *    with the last `npm run test:e2e` figure (test-results/e2e/activation.json) beside it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { registerMeasurement } from './registry';
 
@@ -48,21 +49,66 @@ interface ActivationRecord {
   machine: string;
 }
 
+/** Fresh code-server sessions the `activation` row starts (BENCH_ACTIVATION_SESSIONS overrides). */
+const ACTIVATION_SESSIONS = Number(process.env.BENCH_ACTIVATION_SESSIONS ?? 5);
+
+function execFileText(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${args[0] ?? file} failed: ${stderr.trim().split('\n').slice(-3).join(' ')}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** One fresh profile: start, let the workbench settle, open the walkthrough (which activates us), read the host's figure. */
+async function activationInFreshSession(): Promise<{ ms: number; event: string }> {
+  const { Session, localize, manifest, EXTENSION_ID } = await import('../../test/e2e/harness');
+  const { pkg, nls } = manifest();
+  const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'grpcLb.tutorial');
+  if (!walkthrough) throw new Error('package.json has no grpcLb.tutorial walkthrough');
+  const title = localize(walkthrough.title, nls);
+  const s = await Session.start();
+  try {
+    await s.waitForStartupExtensions();
+    await s.runCommand('Welcome: Open Walkthrough...');
+    await s.pick((label) => label.startsWith(title), title);
+    await s.walkthroughStepTitles();
+    return await s.activationTime(localize(String((pkg as { displayName?: string }).displayName ?? EXTENSION_ID), nls));
+  } finally {
+    await s.dispose();
+  }
+}
+
 registerMeasurement({
   id: 'activation',
-  title: 'extension activation time (extension host, last npm run test:e2e)',
+  title: `extension activation time (extension host of code-server, ${ACTIVATION_SESSIONS} fresh sessions, median)`,
   goal: `≤ ${ACTIVATION_GOAL_MS} ms`,
   run: async () => {
-    const file = join(ROOT, 'test-results', 'e2e', 'activation.json');
-    if (!existsSync(file)) {
-      return { value: null, unit: 'ms', detail: 'no e2e run yet: run `npm run test:e2e` first (it writes test-results/e2e/activation.json)' };
+    // The same code-server (cached install) and production .vsix as `npm run test:e2e`.
+    const codeServer = (await execFileText('bash', [join(ROOT, 'scripts', 'e2e', 'install.sh')])).trim().split('\n').pop() ?? '';
+    await execFileText(process.execPath, [join(ROOT, 'scripts', 'package.mjs')]);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+    process.env.E2E_CODE_SERVER = codeServer;
+    process.env.E2E_VSIX = join(ROOT, `${pkg.name}-${pkg.version}.vsix`);
+    const figures: number[] = [];
+    let event = '';
+    for (let i = 0; i < ACTIVATION_SESSIONS; i++) {
+      const r = await activationInFreshSession();
+      figures.push(r.ms);
+      event = r.event;
     }
-    const r = JSON.parse(readFileSync(file, 'utf8')) as ActivationRecord;
+    const sorted = [...figures].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const file = join(ROOT, 'test-results', 'e2e', 'activation.json');
+    const e2e = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ActivationRecord) : undefined;
     return {
-      value: r.activationMs,
+      value: median,
       unit: 'ms',
-      meetsGoal: r.activationMs <= ACTIVATION_GOAL_MS,
-      detail: `${r.activationEvent}; ${r.host}; ${r.machine}; measured ${r.measuredAt}`,
+      meetsGoal: median <= ACTIVATION_GOAL_MS,
+      detail:
+        `runs ${figures.join(', ')} ms (${event}, after the start-up extensions); ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(1)}` +
+        (e2e ? `; last npm run test:e2e: ${e2e.activationMs} ms (${e2e.measuredAt})` : ''),
     };
   },
 });
