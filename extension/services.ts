@@ -42,7 +42,7 @@ export interface Services {
   /** Lazily created plain channel (pod logs, lab reports). */
   plainChannel(id: PlainChannelId): vscode.OutputChannel;
   /** One localized message for an action error, with a button to its fix. */
-  showError(err: unknown, channel?: ChannelId): void;
+  showError(err: unknown, channel?: ChannelId | PlainChannelId): void;
   /** Long-running helpers (Kiali port-forward) that live until stopped or deactivation. */
   background: BackgroundTasks;
   /** URL of the running Kiali port-forward, if any. */

@@ -12,7 +12,7 @@ import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
-import { ASK } from '../commands/util';
+import { ASK, requireTrust } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
 import { TrafficController, describeTrafficError, experimentHeadline, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
@@ -31,24 +31,19 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
   provider.attach(treeView);
   void vscode.commands.executeCommand('setContext', 'grpcLb.trafficPaused', false);
 
-  const fail = (err: unknown): void => {
+  /** Reports a failed feed: logged in its channel, shown with a button that opens that channel. */
+  const fail = (err: unknown, channel: 'lab' | 'clientLogs'): void => {
     if (TrafficError.is(err, 'cancelled') || isAbort(err)) return;
+    const output = channel === 'lab' ? controller.labChannel : controller.clientLogs;
+    output.appendLine(`! ${err instanceof Error ? err.message : String(err)}`);
     if (!TrafficError.is(err) && services.showError) {
-      services.showError(err);
+      services.showError(err, channel);
       return;
     }
     const open = vscode.l10n.t('Open Output');
     void vscode.window.showErrorMessage(describeTrafficError(err), open).then((choice) => {
-      if (choice === open) (TrafficError.is(err) ? controller.clientLogs : controller.labChannel).show(true);
+      if (choice === open) output.show(true);
     });
-  };
-
-  const untrusted = (): boolean => {
-    if (vscode.workspace.isTrusted) return false;
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('The gRPC LB lab starts processes and changes the cluster only in a trusted workspace.'),
-    );
-    return true;
   };
 
   const pickChapter = async (): Promise<ChapterId | undefined> => {
@@ -88,6 +83,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     chapter ?? controller.followedChapter() ?? (await pickChapter());
 
   const tail = async (chapterArg?: unknown): Promise<void> => {
+    if (!requireTrust()) return;
     const chapter = typeof chapterArg === 'string' && isChapterId(chapterArg) ? chapterArg : await pickChapter();
     if (!chapter) return;
     try {
@@ -95,12 +91,12 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       controller.clientLogs.show(true);
       void vscode.commands.executeCommand('grpcLb.traffic.focus');
     } catch (err) {
-      fail(err);
+      fail(err, 'clientLogs');
     }
   };
 
   const startLocalLab = async (scenarioArg?: unknown): Promise<void> => {
-    if (untrusted()) return;
+    if (!requireTrust()) return;
     const scenario =
       typeof scenarioArg === 'string' && (LAB_SCENARIO_IDS as readonly string[]).includes(scenarioArg)
         ? (scenarioArg as LabScenarioId)
@@ -122,12 +118,12 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
         : vscode.l10n.t('Lab {0}: the claim does not hold here. {1}', scenario, verdict(report));
       void vscode.window.showInformationMessage(message);
     } catch (err) {
-      fail(err);
+      fail(err, 'lab');
     }
   };
 
   const runExperiment = async (kindArg?: unknown, chapterArg?: unknown): Promise<void> => {
-    if (untrusted()) return;
+    if (!requireTrust()) return;
     const kind = normalizeExperiment(kindArg) ?? (await pickExperiment());
     if (!kind) return;
     const chapter = await experimentChapter(typeof chapterArg === 'string' && isChapterId(chapterArg) ? chapterArg : undefined);
@@ -144,7 +140,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       controller.labChannel.show(true);
       void vscode.window.showInformationMessage(experimentHeadline(report));
     } catch (err) {
-      fail(err);
+      fail(err, 'lab');
     }
   };
 

@@ -30,7 +30,7 @@ export interface TrafficServices {
   /** The slot the workbook controller reads TrafficActions from (extension/core/trafficActions.ts). */
   traffic?: { provide(impl: TrafficActions): { dispose(): void } };
   /** The action layer's error presenter (one localized message with "Open Output"); optional. */
-  showError?: (err: unknown) => void;
+  showError?: (err: unknown, channel?: 'lab' | 'clientLogs') => void;
   /** The lazily created channel for pod logs ("clientLogs") or lab reports ("lab"). */
   plainChannel(id: 'clientLogs' | 'lab'): vscode.OutputChannel;
   /** Walkthrough progress: a finished lab scenario ticks its chapter's step (extension/core/chapterProgress.ts); optional. */
