@@ -47,6 +47,8 @@ export class WorkbookController implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.terminal?.dispose();
+    this.terminal = undefined;
   }
 
   private async executeCells(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isChapterId, type ChapterId } from '../../samples/common/catalog';
+import { MAX_REPLICAS } from '../core/workbook/actions';
 import * as ops from '../operations';
 import type { Services } from '../services';
 import { ASK, chapterArgOrPick, chapterTitle, requireTrust, runWithProgress } from './util';
@@ -27,13 +28,14 @@ export function registerClusterCommands(services: Services): vscode.Disposable[]
     vscode.commands.registerCommand('grpcLb.scaleServers', async (replicasArg?: unknown, chapterArg?: unknown) => {
       if (!requireTrust()) return;
       let replicas = typeof replicasArg === 'number' ? replicasArg : typeof replicasArg === 'string' ? Number(replicasArg) : NaN;
-      if (!Number.isInteger(replicas)) {
+      // No count, or one out of range (a link or keybinding argument): ask, with it as the suggestion.
+      if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
         const input = await vscode.window.showInputBox({
           ...ASK,
           title: vscode.l10n.t('Scale greeter-server'),
-          prompt: vscode.l10n.t('Number of greeter-server pods (0–20)'),
-          value: '5',
-          validateInput: (v) => (/^\d+$/.test(v) && Number(v) <= 20 ? undefined : vscode.l10n.t('A whole number from 0 to 20')),
+          prompt: vscode.l10n.t('Number of greeter-server pods (0–{0})', MAX_REPLICAS),
+          value: Number.isFinite(replicas) ? String(replicas) : '5',
+          validateInput: (v) => (/^\d+$/.test(v) && Number(v) <= MAX_REPLICAS ? undefined : vscode.l10n.t('A whole number from 0 to {0}', MAX_REPLICAS)),
         });
         if (input === undefined) return;
         replicas = Number(input);

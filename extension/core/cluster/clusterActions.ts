@@ -13,6 +13,7 @@ import {
 } from '../errors';
 import type { ContextGuard } from './contextGuard';
 import { contextInfo, kubeCall, type CallSite, type KubeConfigLoader } from './kube';
+import { MAX_REPLICAS } from '../workbook/actions';
 
 /** The field manager of every server-side apply this extension makes. */
 export const FIELD_MANAGER = 'grpc-lb-lab';
@@ -215,8 +216,8 @@ export class ClusterActions {
     options: RolloutOptions & { wait?: boolean } = {},
   ): Promise<{ context: string }> {
     const { namespace, deployment, replicas } = target;
-    if (!Number.isInteger(replicas) || replicas < 0 || replicas > 50) {
-      throw new RangeError(`replicas must be an integer between 0 and 50, got ${replicas}`);
+    if (!Number.isInteger(replicas) || replicas < 0 || replicas > MAX_REPLICAS) {
+      throw new RangeError(`replicas must be an integer between 0 and ${MAX_REPLICAS}, got ${replicas}`);
     }
     const kc = this.connect();
     const core = kc.makeApiClient(clientNode().CoreV1Api);
