@@ -6,6 +6,8 @@ import { labRunner } from '../../samples/common/lazyModules';
 import { renderScenario, verdict, type ScenarioReport } from '../../samples/lab/report';
 import { TrafficModel } from '../../samples/traffic/trafficModel';
 import { TrafficError } from '../core/traffic/errors';
+import { ToolMissingError } from '../core/errors';
+import { installHintFor } from '../core/toolchain/tools';
 import {
   renderExperiment,
   restartDeployment,
@@ -167,6 +169,11 @@ export class TrafficController implements vscode.Disposable {
         },
       });
       this.labChannel.appendLine(renderScenario(report));
+      // A scenario the lab could not run here is not a result: etcd's is skipped when etcd is not
+      // installed, which is a missing tool (shown with its install step), not a claim that failed.
+      if (typeof report.figures.skipped === 'string') {
+        throw report.id === 'etcd' ? new ToolMissingError('etcd', installHintFor('etcd')) : new Error(report.figures.skipped);
+      }
       this.resultValue = {
         id: `lab:${scenario}`,
         title: vscode.l10n.t('Lab: {0}', scenario),
@@ -175,7 +182,8 @@ export class TrafficController implements vscode.Disposable {
         rows: Object.entries(report.figures).map(([key, value]) => ({ label: figureLabel(key), value: formatFigure(key, value) })),
       };
       this.stateEmitter.fire();
-      await this.services.progress?.labScenarioFinished(scenario);
+      // The walkthrough step ticks when the scenario ran to a verdict, not when it broke down.
+      if (typeof report.figures.error !== 'string') await this.services.progress?.labScenarioFinished(scenario);
       return report;
     } finally {
       signal?.removeEventListener('abort', onAbort);
