@@ -87,6 +87,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     const chapter = typeof chapterArg === 'string' && isChapterId(chapterArg) ? chapterArg : await pickChapter();
     if (!chapter) return;
     try {
+      await services.cluster.requireChapterClients(chapter);
       controller.follow(chapter);
       controller.clientLogs.show(true);
       void vscode.commands.executeCommand('grpcLb.traffic.focus');
@@ -162,6 +163,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       }
     },
     async tail(chapter, options): Promise<TrafficRunResult> {
+      await services.cluster.requireChapterClients(chapter);
       controller.follow(chapter);
       let lines = 0;
       const sub = controller.onDidLine(({ pod, line }) => {

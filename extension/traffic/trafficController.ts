@@ -25,6 +25,8 @@ export interface TrafficServices {
   kubeConfig: () => KubeConfig;
   /** Guarded scale (ClusterActions.scale). */
   cluster: {
+    /** Read-only: the chapter's namespace and client Deployment exist (ClusterActions.requireChapterClients). */
+    requireChapterClients(chapter: ChapterId): Promise<void>;
     scale(target: { namespace: string; deployment: string; replicas: number }, options: { signal?: AbortSignal; wait?: boolean }): Promise<unknown>;
   };
   /** The context guard: asks once before writing to a context that is not minikube's. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ChapterId } from '../../../samples/common/catalog';
-import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
+import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { ClusterActions, FIELD_MANAGER, type ClusterProgress, type DocumentSource } from './clusterActions';
 import { ContextGuard, MemoryStorage } from './contextGuard';
@@ -123,6 +123,26 @@ describe('cluster actions (Kubernetes API double)', () => {
   it('refuses to scale when the namespace is missing', async () => {
     const s = setup(double);
     await assert.rejects(s.actions.scale({ namespace: 'nope', deployment: 'greeter-server', replicas: 2 }), NamespaceMissingError);
+  });
+
+  it('before a tail: a chapter never applied is a missing namespace or client Deployment, found by reads only', async () => {
+    const fresh = await KubeApiDouble.start();
+    try {
+      const s = setup(fresh);
+      await assert.rejects(s.actions.requireChapterClients('clusterip'), NamespaceMissingError);
+      await s.actions.applyChapter('headless');
+      const before = fresh.requests.length;
+      await assert.rejects(s.actions.requireChapterClients('clusterip'), (e: unknown) => {
+        assert.ok(e instanceof ResourceMissingError, String(e));
+        assert.equal(e.objectName, 'greeter-client-clusterip');
+        assert.equal(e.namespace, NS);
+        return true;
+      });
+      await s.actions.requireChapterClients('headless');
+      assert.deepEqual([...new Set(fresh.requests.slice(before).map((r) => r.method))], ['GET'], 'reads only');
+    } finally {
+      await fresh.stop();
+    }
   });
 
   it('cleans up by label selector: one chapter, then everything', async () => {

@@ -1,6 +1,6 @@
 import type { CoreV1Api, KubeConfig, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, PART_OF, type ChapterId } from '../../../samples/common/catalog';
+import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, PART_OF, clientDeploymentName, type ChapterId } from '../../../samples/common/catalog';
 import {
   ApiMissingError,
   CancelledError,
@@ -13,6 +13,7 @@ import {
 } from '../errors';
 import type { ContextGuard } from './contextGuard';
 import { contextInfo, kubeCall, type CallSite, type KubeConfigLoader } from './kube';
+import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
 /** The field manager of every server-side apply this extension makes. */
@@ -111,6 +112,24 @@ export class ClusterActions {
   /** Name of the current kube context (undefined without a kubeconfig). */
   currentContext(): string | undefined {
     return contextInfo(this.deps.kubeConfig()).name;
+  }
+
+  /**
+   * Read-only check before following a chapter's client pods: its namespace and client Deployment
+   * exist. Without it a tail of a chapter that was never applied would wait for lines forever.
+   */
+  async requireChapterClients(chapter: ChapterId): Promise<void> {
+    const namespace = chapterNamespace(chapter);
+    const kc = this.connect();
+    await this.requireNamespace(kc, kc.makeApiClient(clientNode().CoreV1Api), namespace);
+    const name = clientDeploymentName(chapter);
+    const apps = kc.makeApiClient(clientNode().AppsV1Api);
+    try {
+      await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name, namespace }));
+    } catch (err) {
+      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Deployment', name, namespace);
+      throw err;
+    }
   }
 
   async applyChapter(chapter: ChapterId, options: RolloutOptions = {}): Promise<ApplyReport> {
