@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError } from '../common/env';
 import { CHAPTERS } from '../common/catalog';
@@ -54,10 +56,93 @@ describe('client configuration', () => {
   });
 });
 
+describe('kubernetes:, etcd: and xds: targets are checked with the resolvers\' own parsing', () => {
+  const rejects = (bad: string, form: RegExp): void => {
+    assert.throws(
+      () => validateTarget(bad),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.variable === 'TARGET' &&
+        err.got === bad &&
+        form.test(err.message) &&
+        err.message.startsWith('TARGET must be of the form '),
+      bad,
+    );
+    assert.throws(() => clientConfigFromEnv({ TARGET: bad }, 'h'), ConfigError, bad);
+  };
+
+  test('kubernetes: svc.ns:port and its variants pass; anything the resolver would refuse is a ConfigError', () => {
+    for (const good of [
+      'kubernetes:///greeter-server-headless.grpc-lb-example:50051',
+      'kubernetes:///greeter:grpc',
+      'kubernetes:///greeter.ns.svc.cluster.local:80',
+      'kubernetes:///greeter',
+    ]) {
+      assert.equal(validateTarget(good), good);
+      assert.equal(clientConfigFromEnv({ TARGET: good }, 'h').target, good);
+    }
+    const form = /kubernetes:\/\/\/<service>\[\.<namespace>\]\[:<port number or name>\]/;
+    for (const bad of [
+      'kubernetes:///',
+      'kubernetes:///a.b.c:50051',
+      'kubernetes:///Greeter:80',
+      'kubernetes:///greeter_server:80',
+      'kubernetes:///greeter:0',
+      'kubernetes:///greeter:70000',
+      'kubernetes:///greeter:Bad_Name',
+      'kubernetes:///greeter.ns:',
+      'kubernetes:///.ns:80',
+    ]) {
+      rejects(bad, form);
+    }
+  });
+
+  test('etcd: a service name passes; an empty name or a trailing slash is a ConfigError', () => {
+    for (const good of ['etcd:///greeter-server', 'etcd:///greeter/server', 'etcd:greeter-server']) {
+      assert.equal(validateTarget(good), good);
+    }
+    for (const bad of ['etcd:///', 'etcd:////', 'etcd:///greeter-server/']) rejects(bad, /etcd:\/\/\/<service name>/);
+  });
+
+  test('xds: a listener name passes; an empty name, a path, a query or a bad port is a ConfigError', () => {
+    for (const good of [
+      'xds:///greeter-server.grpc-lb-mesh.svc.cluster.local:50051',
+      'xds:///greeter-server',
+      'xds://control-plane.example/greeter-server:50051',
+    ]) {
+      assert.equal(validateTarget(good), good);
+    }
+    for (const bad of ['xds:///', 'xds:///greeter/extra', 'xds:///greeter?x=1', 'xds:///greeter:0', 'xds:///greeter:', 'xds:///:50051']) {
+      rejects(bad, /xds:\/\/\/<listener name>/);
+    }
+  });
+
+  test('config.ts stays pure: validating these targets loads neither grpc-js nor a resolver library', () => {
+    const script =
+      "const { validateTarget } = require('./samples/client/config');" +
+      "for (const t of ['kubernetes:///a.b.c:1', 'etcd:///', 'xds:///']) { try { validateTarget(t); } catch {} }" +
+      "validateTarget('kubernetes:///greeter.ns:50051');" +
+      "process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\\\/](@grpc|@kubernetes|etcd3)/.test(k))));";
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+    });
+    assert.deepEqual(JSON.parse(out), []);
+  });
+});
+
 describe('garbage in the environment: one clear line on stderr, exit code 2, no stack trace', () => {
-  const cases: Array<{ sample: 'client' | 'server'; env: Record<string, string>; variable: string }> = [
+  const cases: Array<{ sample: 'client' | 'server'; env: Record<string, string>; variable: string; says?: RegExp }> = [
     { sample: 'client', env: {}, variable: 'TARGET' },
     { sample: 'client', env: { TARGET: 'foo://bar:1' }, variable: 'TARGET' },
+    {
+      sample: 'client',
+      env: { TARGET: 'kubernetes:///a.b.c:50051' },
+      variable: 'TARGET',
+      says: /of the form kubernetes:\/\/\/<service>\[\.<namespace>\]\[:<port number or name>\].* \(got "kubernetes:\/\/\/a\.b\.c:50051"\)$/,
+    },
+    { sample: 'client', env: { TARGET: 'etcd:///greeter-server/' }, variable: 'TARGET', says: /of the form etcd:\/\/\/<service name>/ },
+    { sample: 'client', env: { TARGET: 'xds:///greeter/extra' }, variable: 'TARGET', says: /of the form xds:\/\/\/<listener name>/ },
     { sample: 'client', env: { TARGET: 'ipv4:127.0.0.1:1', LB_POLICY: 'random' }, variable: 'LB_POLICY' },
     { sample: 'client', env: { TARGET: 'ipv4:127.0.0.1:1', INTERVAL_MS: 'fast' }, variable: 'INTERVAL_MS' },
     { sample: 'client', env: { TARGET: 'etcd:///greeter-server', ETCD_ENDPOINTS: '127.0.0.1:2379' }, variable: 'ETCD_ENDPOINTS' },
@@ -79,6 +164,7 @@ describe('garbage in the environment: one clear line on stderr, exit code 2, no 
         const lines = child.stderr.split('\n').filter((l) => l.trim() !== '');
         assert.equal(lines.length, 1, `${what}: ${child.stderr}`);
         assert.match(lines[0], new RegExp(`^greeter-${c.sample}: invalid configuration: ${c.variable} `), what);
+        if (c.says) assert.match(lines[0], c.says, what);
         assert.doesNotMatch(child.stderr, /\bat .*:\d+:\d+/, `${what}: no stack trace`);
         assert.equal(child.lines.length, 0, `${what}: nothing on stdout`);
       }

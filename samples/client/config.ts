@@ -15,6 +15,8 @@ import {
   readUrlList,
   type Env,
 } from '../common/env';
+// Pure string parsing shared with the resolvers; kubernetes.ts and etcd.ts themselves load grpc-js.
+import { ETCD_TARGET_FORM, KUBERNETES_TARGET_FORM, parseEtcdTarget, parseKubernetesTarget } from '../resolvers/targets';
 
 export const LB_POLICIES = ['round_robin', 'pick_first'] as const;
 export type LbPolicy = (typeof LB_POLICIES)[number];
@@ -55,6 +57,12 @@ const TARGET_EXPECTED =
   `a gRPC target: ${TARGET_SCHEMES.map((s) => `${s}:`).join(', ')} ` +
   '(e.g. dns:///greeter-server:50051, ipv4:127.0.0.1:50051,127.0.0.1:50052, etcd:///greeter-server) or host:port';
 
+const KUBERNETES_TARGET_EXPECTED =
+  `of the form ${KUBERNETES_TARGET_FORM} (lowercase DNS labels), e.g. kubernetes:///greeter-server-headless.grpc-lb-example:50051`;
+const ETCD_TARGET_EXPECTED = `of the form ${ETCD_TARGET_FORM}, e.g. etcd:///greeter-server`;
+const XDS_TARGET_EXPECTED =
+  'of the form xds:///<listener name>[:<port>], e.g. xds:///greeter-server.grpc-lb-mesh.svc.cluster.local:50051';
+
 const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/;
 
 function validHostPort(text: string): boolean {
@@ -72,6 +80,18 @@ function validIpPort(text: string, family: 4 | 6): boolean {
   if (!m) return false;
   const ip = m[1] ?? m[3];
   return isIP(ip) === 6 && (m[2] === undefined || (Number(m[2]) >= 1 && Number(m[2]) <= 65535));
+}
+
+/**
+ * The listener name of an `xds:` target, as @grpc/grpc-js-xds takes it: the whole path, which it
+ * also sends as the :authority of each call — so no `/`, `?` or `#`, and a trailing `:<port>`
+ * must be a port. (An authority, `xds://<authority>/<name>`, must be in the xDS bootstrap; that
+ * is checked by grpc-js-xds when it reads the bootstrap.)
+ */
+function validXdsName(name: string): boolean {
+  if (name === '' || /[/?#]/.test(name) || name.startsWith(':') || name.endsWith(':')) return false;
+  const port = /:(\d+)$/.exec(name)?.[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
 }
 
 /** Splits `scheme:[//authority/]path` the way grpc-js does; undefined when there is no scheme. */
@@ -101,7 +121,8 @@ export function validateTarget(target: string, variable = 'TARGET'): string {
   const scheme = parts?.scheme.toLowerCase();
   if (parts && scheme && (TARGET_SCHEMES as readonly string[]).includes(scheme)) {
     const { authority, path } = parts;
-    if (path === '') fail();
+    // kubernetes:, etcd: and xds: say what form they expect, for an empty path too.
+    if (path === '' && !['kubernetes', 'etcd', 'xds'].includes(scheme)) fail();
     switch (scheme) {
       case 'dns':
         if (authority && !validIpPort(authority, 4) && !validIpPort(authority, 6)) {
@@ -114,8 +135,25 @@ export function validateTarget(target: string, variable = 'TARGET'): string {
       case 'ipv6':
         if (!path.split(',').every((item) => validIpPort(item, scheme === 'ipv4' ? 4 : 6))) fail();
         break;
+      case 'kubernetes':
+        try {
+          parseKubernetesTarget(path);
+        } catch {
+          throw new ConfigError(variable, KUBERNETES_TARGET_EXPECTED, target);
+        }
+        break;
+      case 'etcd':
+        try {
+          parseEtcdTarget(path);
+        } catch {
+          throw new ConfigError(variable, ETCD_TARGET_EXPECTED, target);
+        }
+        break;
+      case 'xds':
+        if (!validXdsName(path)) throw new ConfigError(variable, XDS_TARGET_EXPECTED, target);
+        break;
       default:
-        // unix paths, kubernetes:///svc.ns:port, etcd:///name and xds:///name are checked by their resolvers.
+        // unix paths are checked when the channel connects.
         break;
     }
     return target;

@@ -2,7 +2,10 @@ import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
 import { etcd3 } from '../common/lazyModules';
 import { isIP } from 'node:net';
+import { parseEtcdTarget } from './targets';
 import { WatchResolver } from './watchResolver';
+
+export { parseEtcdTarget } from './targets';
 
 type Endpoint = experimental.Endpoint;
 type GrpcUri = experimental.GrpcUri;
@@ -171,15 +174,6 @@ export interface EtcdResolverOptions {
   minReportGapMs?: number;
   /** Diagnostics (default: stderr). */
   log?: (message: string) => void;
-}
-
-/** Parses the path of `etcd:///name`. */
-export function parseEtcdTarget(path: string): string {
-  const name = path.replace(/^\/+/, '');
-  if (!name || /[\s/]$/.test(name) || /\s/.test(name)) {
-    throw new Error(`bad etcd target "${path}": expected etcd:///<service name>, e.g. etcd:///greeter-server`);
-  }
-  return name;
 }
 
 /**

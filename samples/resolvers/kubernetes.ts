@@ -2,7 +2,10 @@ import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { KubeConfig, V1EndpointSlice, Informer, ObjectCache } from '@kubernetes/client-node';
 import { clientNode } from '../common/lazyModules';
 import { readFileSync } from 'node:fs';
+import { parseKubernetesTarget, type KubernetesTarget } from './targets';
 import { WatchResolver } from './watchResolver';
+
+export { KubernetesTargetError, parseKubernetesTarget, type KubernetesTarget } from './targets';
 
 type Endpoint = experimental.Endpoint;
 type GrpcUri = experimental.GrpcUri;
@@ -16,50 +19,6 @@ export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/se
 export const ENDPOINTS_MANIFESTS = 'manifests/endpoints';
 export const ENDPOINTS_ROLE = 'endpointslice-reader';
 export const ENDPOINTS_ROLE_BINDING = 'greeter-client-endpoints';
-
-/** A target that cannot be resolved, e.g. `kubernetes:///a.b.c:port`. Thrown when the channel is created. */
-export class KubernetesTargetError extends Error {
-  override readonly name = 'KubernetesTargetError';
-}
-
-export interface KubernetesTarget {
-  service: string;
-  /** Undefined: the pod's own namespace (service-account file), else the kubeconfig context's, else `default`. */
-  namespace?: string;
-  /** A number is dialled as is; a name is looked up in each EndpointSlice's ports; undefined = the slice's only port. */
-  port?: number | string;
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * Parses the path of `kubernetes:///svc.ns:port` (`svc:port`, `svc.ns`, `svc.ns.svc.cluster.local:port`
- * and a port name instead of a number are accepted too).
- */
-export function parseKubernetesTarget(path: string): KubernetesTarget {
-  const usage = 'expected kubernetes:///<service>[.<namespace>][:<port number or name>]';
-  const colon = path.lastIndexOf(':');
-  const hostPart = colon >= 0 ? path.slice(0, colon) : path;
-  const portPart = colon >= 0 ? path.slice(colon + 1) : undefined;
-  const labels = hostPart.replace(/\.svc(\.cluster\.local)?\.?$/, '').split('.');
-  if (labels.length > 2 || labels.some((l) => !DNS_LABEL.test(l))) {
-    throw new KubernetesTargetError(`bad kubernetes target "${path}": ${usage}`);
-  }
-  const [service, namespace] = labels as [string, string | undefined];
-  let port: number | string | undefined;
-  if (portPart !== undefined) {
-    if (/^\d+$/.test(portPart)) {
-      port = Number(portPart);
-      if (port < 1 || port > 65535) throw new KubernetesTargetError(`bad port in kubernetes target "${path}": ${usage}`);
-    } else if (PORT_NAME.test(portPart)) {
-      port = portPart;
-    } else {
-      throw new KubernetesTargetError(`bad port in kubernetes target "${path}": ${usage}`);
-    }
-  }
-  return { service, namespace, port };
-}
 
 /**
  * The ready endpoints of all slices of one service, one grpc-js endpoint per Kubernetes endpoint
