@@ -16,21 +16,12 @@ import {
   endpointsFromSlices,
   parseKubernetesTarget,
 } from './kubernetes';
-import { KubeApiDouble, endpointSlice, type DoubleEndpoint } from '../testing/kubeApiDouble';
-import { TrafficLoop, observeResolver, startTinyGreeter, type TinyGreeter } from './testing/traffic';
+import { KubeApiDouble, endpointSlice } from '../testing/kubeApiDouble';
+import { TrafficLoop, observeResolver, startTinyGreeter } from './testing/traffic';
 import { Cleanup } from './testing/cleanup';
+import { kubernetesResolverOnDouble, podsOnOnePort, ready, timeNewEndpoint } from './testing/kubernetesDouble';
 
 const NS = 'lab';
-
-const ready = (ip: string, isReady = true): DoubleEndpoint => ({ addresses: [ip], conditions: { ready: isReady } });
-
-/** Servers `names[i]` on 127.0.0.(i+1), all on one port — like pods of one Deployment. */
-async function podsOnOnePort(names: string[]): Promise<{ port: number; pods: TinyGreeter[] }> {
-  const first = await startTinyGreeter(names[0]!, '127.0.0.1', 0);
-  const pods = [first];
-  for (let i = 1; i < names.length; i++) pods.push(await startTinyGreeter(names[i]!, `127.0.0.${i + 1}`, first.port));
-  return { port: first.port, pods };
-}
 
 describe('kubernetes: target parsing and EndpointSlice merging', () => {
   it('parses svc.ns:port, svc:port, port names and cluster-local names, and rejects garbage', () => {
@@ -105,17 +96,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     double = await KubeApiDouble.start();
     grpc.experimental.registerResolver(
       'kubernetes',
-      createKubernetesResolverClass({
-        loadKubeConfig: () => {
-          const kc = new KubeConfig();
-          kc.loadFromOptions(double.kubeConfigOptions({ namespace: NS }));
-          return kc;
-        },
-        namespaceFile: '/nonexistent/namespace',
-        initialBackoffMs: 100,
-        maxBackoffMs: 1000,
-        log: (m) => logs.push(m),
-      }),
+      kubernetesResolverOnDouble(double, NS, { initialBackoffMs: 100, maxBackoffMs: 1000, log: (m) => logs.push(m) }),
     );
   });
   after(async () => {
@@ -136,10 +117,12 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
     assert.equal(list?.labelSelector, 'kubernetes.io/service-name=spread');
     assert.equal(list?.authorization, 'Bearer double-token');
 
-    const addedAt = Date.now();
-    double.put(endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2'), ready('127.0.0.3')]));
-    await traffic.waitFor('pod-c to answer', () => traffic.firstSeen('pod-c', addedAt) !== undefined, 5000);
-    const addMs = traffic.firstSeen('pod-c', addedAt)! - addedAt;
+    const addMs = await timeNewEndpoint(
+      double,
+      traffic,
+      endpointSlice(NS, 'spread', 'spread-1', port, [ready('127.0.0.1'), ready('127.0.0.2'), ready('127.0.0.3')]),
+      'pod-c',
+    );
     console.log(`kubernetes: a new ready endpoint got its first RPC ${addMs} ms after the EndpointSlice changed`);
     assert.ok(addMs <= 1000, `scale-up seen within 1 s (took ${addMs} ms)`);
     const spreadStart = Date.now();

@@ -1,8 +1,10 @@
 /**
  * Issue 8's "discovery times per mode": how long a scaled-up server waits for its first RPC, per
  * discovery mode, measured by the lab's own scenarios (real servers, clients, DNS and etcd on loopback).
+ * `discovery-etcd-kill` reads the same etcd scenario run as `discovery-etcd`: after `kill -9` of a
+ * registered server, how long its key stays in the registry (until its lease expires).
  */
-import { runScenario } from '../../samples/lab/index';
+import { DEFAULT_TIMINGS, runScenario } from '../../samples/lab/index';
 import type { ScenarioReport } from '../../samples/lab/report';
 import { once, registerMeasurement } from './registry';
 
@@ -42,3 +44,30 @@ for (const mode of MODES) {
     },
   });
 }
+
+registerMeasurement({
+  id: 'discovery-etcd-kill',
+  title: `discovery: etcd:/// registry after kill -9 of a server → its key gone (lease TTL ${DEFAULT_TIMINGS.etcdTtlSeconds} s) (etcd)`,
+  goal: '≤ TTL + 1 s',
+  async run() {
+    const r = await report('etcd');
+    if (typeof r.figures.skipped === 'string' || typeof r.figures.error === 'string') {
+      return { value: null, unit: 'ms', detail: String(r.figures.skipped ?? r.figures.error) };
+    }
+    const value = ms(r.figures.killRemovedMs);
+    const ttl = ms(r.figures.leaseTtlMs);
+    if (ttl === null) throw new Error('the etcd scenario report has no leaseTtlMs');
+    const lastRpc = ms(r.figures.killLastRpcMs);
+    return {
+      value,
+      unit: 'ms',
+      meetsGoal: value !== null && value <= ttl + 1000,
+      detail:
+        (value === null
+          ? `the killed server's key was still registered ${ttl + 5000} ms after the kill`
+          : `kill -9 → etcd deleted the key when its lease expired`) +
+        `; lease TTL ${ttl} ms (goal ≤ ${ttl + 1000} ms); the clients' last RPC on it ` +
+        `${lastRpc === null ? 'n/a' : `${lastRpc} ms`} after the kill, ${String(r.figures.killFailedRpcs)} failed RPCs`,
+    };
+  },
+});
