@@ -4,6 +4,7 @@ import { minikubeDockerEnv } from './core/toolchain/minikube';
 import { chapterOfWorkbook } from './core/workbook/paths';
 import { formatAction, parseActionCell, type WorkbookAction } from './core/workbook/actions';
 import { presentError } from './commands/errors';
+import { formatActionError } from './commands/format';
 import type { OperationSink } from './commands/util';
 import * as ops from './operations';
 import type { Services } from './services';
@@ -87,7 +88,7 @@ export class WorkbookController implements vscode.Disposable {
     const { actions, errors } = parseActionCell(cell.document.getText());
     if (errors.length > 0) {
       // Nothing runs when any line is wrong, so a typo on line 3 leaves nothing half done.
-      for (const e of errors) await writer.error(vscode.l10n.t('line {0}: {1}', e.line + 1, e.message));
+      for (const e of errors) await writer.error(vscode.l10n.t('line {0}: {1}', e.line + 1, formatActionError(e)));
       return false;
     }
     const chapter = chapterOfWorkbook(notebook.uri.fsPath);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ClusterProgress } from '../core/cluster/clusterActions';
 import type { DoctorReport } from '../core/toolchain/doctor';
+import { MAX_REPLICAS, type ActionError } from '../core/workbook/actions';
 
 /** A cluster action's progress event as one localized line. */
 export function formatClusterProgress(p: ClusterProgress): string {
@@ -48,4 +49,30 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     lines.push(`⚠ ${vscode.l10n.t('"{0}" is not minikube: you will be asked before anything is written to it.', c.context)}`);
   }
   return lines;
+}
+
+/** A workbook action line's syntax error as one localized sentence (the parser's codes, words and choices). */
+export function formatActionError(e: ActionError): string {
+  const choices = e.expected.join(', ');
+  const token = e.token ?? '';
+  switch (e.code) {
+    case 'unknown-action':
+      return vscode.l10n.t('unknown action "{0}"; valid actions: {1}', token, e.expected.join(' | '));
+    case 'missing-argument':
+      return vscode.l10n.t('an argument is missing; expected one of: {0}', choices);
+    case 'extra-argument':
+      return vscode.l10n.t('unexpected "{0}" at the end of the line', token);
+    case 'unknown-chapter':
+      return vscode.l10n.t('unknown chapter "{0}"; expected one of: {1}', token, choices);
+    case 'chapter-deploys-nothing':
+      return vscode.l10n.t('the setup chapter deploys nothing; use one of: {0}', choices);
+    case 'unknown-deployment':
+      return vscode.l10n.t('cannot scale "{0}"; expected one of: {1}', token, choices);
+    case 'bad-replicas':
+      return vscode.l10n.t('replica count "{0}" must be a whole number from 0 to {1}', token, MAX_REPLICAS);
+    case 'unknown-experiment':
+      return vscode.l10n.t('unknown experiment "{0}"; expected one of: {1}', token, choices);
+    case 'unknown-scenario':
+      return vscode.l10n.t('unknown lab scenario "{0}"; expected one of: {1}', token, choices);
+  }
 }
