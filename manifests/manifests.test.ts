@@ -317,7 +317,7 @@ test('envoy chapters: Envoy reaches the headless Service, its ConfigMap exists, 
   assert.equal(envoyService.spec.ports[0].port, listener.port_value, 'the envoy Service fronts the listener');
 });
 
-test('endpoints: a namespaced Role with get/list/watch on EndpointSlices, bound to the client only; nothing cluster-wide', () => {
+test('endpoints: a namespaced Role with list/watch on EndpointSlices, bound to the client only; nothing cluster-wide', () => {
   for (const [id, docs] of ALL) {
     assert.ok(!docs.some((d) => d.kind === 'ClusterRole' || d.kind === 'ClusterRoleBinding'), id);
     const tokens = podTemplates(docs).filter(({ template }) => template.spec.automountServiceAccountToken !== false);
@@ -329,7 +329,7 @@ test('endpoints: a namespaced Role with get/list/watch on EndpointSlices, bound 
   }
   const docs = ALL.get('endpoints')!;
   const role = find(docs, 'Role', 'endpointslice-reader');
-  assert.deepEqual(role.rules, [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['get', 'list', 'watch'] }]);
+  assert.deepEqual(role.rules, [{ apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] }]);
   const binding = find(docs, 'RoleBinding', 'greeter-client-endpoints');
   assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name });
   const account = find(docs, 'Deployment', clientDeploymentName('endpoints')).spec.template.spec.serviceAccountName;

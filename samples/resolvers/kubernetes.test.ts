@@ -82,7 +82,7 @@ describe('kubernetes: the 403 message matches the manifests', () => {
     const rule = (role.rules ?? []).find(
       (r) => r.apiGroups.includes('discovery.k8s.io') && r.resources.includes('endpointslices'),
     );
-    assert.deepEqual([...(rule?.verbs ?? [])].sort(), ['get', 'list', 'watch']);
+    assert.deepEqual([...(rule?.verbs ?? [])].sort(), ['list', 'watch'], 'exactly the verbs the resolver uses');
     const binding = docs.find((d) => d?.kind === 'RoleBinding' && d.metadata?.name === ENDPOINTS_ROLE_BINDING);
     assert.equal(binding?.roleRef?.name, ENDPOINTS_ROLE, `RoleBinding ${ENDPOINTS_ROLE_BINDING} binds the Role`);
   });
@@ -232,7 +232,7 @@ describe('kubernetes resolver (Kubernetes API double)', () => {
       'namespace "lab"',
       'service "denied"',
       'Role',
-      'get, list and watch on endpointslices',
+      'list and watch on endpointslices',
       'API group discovery.k8s.io',
       'RoleBinding',
       'manifests/endpoints',

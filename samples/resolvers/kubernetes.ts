@@ -64,7 +64,7 @@ export function forbiddenMessage(namespace: string, service: string, status: num
   return (
     `kubernetes resolver: the API server refused to list/watch EndpointSlices of service "${service}" in namespace ` +
     `"${namespace}" (${why}${serverMessage ? `: ${serverMessage}` : ''}). The client's ServiceAccount needs a Role in ` +
-    `namespace "${namespace}" granting get, list and watch on endpointslices in API group discovery.k8s.io, ` +
+    `namespace "${namespace}" granting list and watch on endpointslices in API group discovery.k8s.io, ` +
     `bound to it by a RoleBinding — ${ENDPOINTS_MANIFESTS} has them (Role "${ENDPOINTS_ROLE}", RoleBinding ` +
     `"${ENDPOINTS_ROLE_BINDING}"); apply that chapter and run the client with its ServiceAccount.`
   );
