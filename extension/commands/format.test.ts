@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { installVscodeStandIn, type VscodeStandIn } from '../core/testing/vscodeStandIn';
+import type { DoctorReport } from '../core/toolchain/doctor';
 import { parseActionLine, type ActionError, type ActionErrorCode } from '../core/workbook/actions';
 
 /** Workbook syntax errors reach the cell through l10n.t (vscode stand-in: messages come back filled in). */
@@ -35,4 +36,31 @@ describe('workbook syntax errors, localized (vscode stand-in)', () => {
       assert.match(formatActionError(r.error), expected);
     });
   }
+});
+
+describe('doctor lines: what the doctor words itself is localized, a tool\'s own words are kept (vscode stand-in)', () => {
+  let standIn: VscodeStandIn;
+  let formatDoctorReport: (r: DoctorReport) => string[];
+  before(() => {
+    standIn = installVscodeStandIn();
+    formatDoctorReport = (createRequire(__filename)(join(__dirname, 'format.ts')) as { formatDoctorReport: typeof formatDoctorReport }).formatDoctorReport;
+  });
+  after(() => standIn.restore());
+
+  it('a hung version call, a silent failure, a tool\'s message and an unreachable API', () => {
+    const hint = { url: 'https://example.test/install' };
+    const lines = formatDoctorReport({
+      ready: false,
+      tools: [
+        { id: 'minikube', command: 'minikube', optional: false, found: true, path: '/bin/minikube', problem: 'timed out', problemCode: { kind: 'timed-out', seconds: 10 }, installHint: hint },
+        { id: 'docker', command: 'docker', optional: false, found: true, path: '/bin/docker', problem: 'exit code 3', problemCode: { kind: 'exit-code', code: 3 }, installHint: hint },
+        { id: 'kubectl', command: 'kubectl', optional: true, found: true, path: '/bin/kubectl', problem: 'error: unknown flag --client', installHint: hint },
+      ],
+      cluster: { context: 'kind-x', server: 'https://127.0.0.1:6443', isMinikube: false, reachable: false, problem: 'no answer within 5 s', problemCode: { kind: 'no-answer', seconds: 5 } },
+    });
+    assert.match(lines[0]!, /minikube: found at \/bin\/minikube but it does not work: no answer within 10 s/);
+    assert.match(lines[1]!, /docker: found at \/bin\/docker but it does not work: exit code 3/);
+    assert.match(lines[2]!, /kubectl \(optional\): found at \/bin\/kubectl but it does not work: error: unknown flag --client/);
+    assert.match(lines[3]!, /kube context "kind-x" \(https:\/\/127\.0\.0\.1:6443\): the API does not answer — no answer within 5 s/);
+  });
 });

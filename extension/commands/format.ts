@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ClusterProgress } from '../core/cluster/clusterActions';
-import type { DoctorReport } from '../core/toolchain/doctor';
+import type { DoctorProblem, DoctorReport } from '../core/toolchain/doctor';
 import { MAX_REPLICAS, type ActionError } from '../core/workbook/actions';
 
 /** A cluster action's progress event as one localized line. */
@@ -23,6 +23,22 @@ export function formatClusterProgress(p: ClusterProgress): string {
   }
 }
 
+/** A problem the doctor worded itself, in the UI language; a tool's or the API's own words stay as they are. */
+function doctorProblem(problem: string | undefined, code: DoctorProblem | undefined): string {
+  switch (code?.kind) {
+    case 'timed-out':
+      return vscode.l10n.t('no answer within {0} s', code.seconds);
+    case 'no-answer':
+      return vscode.l10n.t('no answer within {0} s', code.seconds);
+    case 'exit-code':
+      return code.code === null ? vscode.l10n.t('ended by a signal') : vscode.l10n.t('exit code {0}', code.code);
+    case 'no-context':
+      return vscode.l10n.t('no current kube context');
+    default:
+      return problem ?? '';
+  }
+}
+
 /** The doctor report as lines for an output channel or a workbook cell. */
 export function formatDoctorReport(report: DoctorReport): string[] {
   const lines: string[] = [];
@@ -31,7 +47,7 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     if (t.found && !t.problem) {
       lines.push(`✔ ${t.command}${optional}: ${t.version ?? vscode.l10n.t('version unknown')} — ${t.path}`);
     } else if (t.found) {
-      lines.push(`⚠ ${t.command}${optional}: ${vscode.l10n.t('found at {0} but it does not work: {1}', t.path ?? '', t.problem ?? '')}`);
+      lines.push(`⚠ ${t.command}${optional}: ${vscode.l10n.t('found at {0} but it does not work: {1}', t.path ?? '', doctorProblem(t.problem, t.problemCode))}`);
     } else {
       const how = t.installHint.apt ? `${t.installHint.url}  (${t.installHint.apt})` : t.installHint.url;
       lines.push(`${t.optional ? '○' : '✖'} ${t.command}${optional}: ${vscode.l10n.t('not found — install: {0}', how)}`);
@@ -43,7 +59,7 @@ export function formatDoctorReport(report: DoctorReport): string[] {
   } else if (c.reachable) {
     lines.push(`✔ ${vscode.l10n.t('kube context "{0}" ({1}): the API answers, Kubernetes {2}', c.context, c.server ?? '', c.serverVersion ?? '?')}`);
   } else {
-    lines.push(`✖ ${vscode.l10n.t('kube context "{0}" ({1}): the API does not answer — {2}', c.context, c.server ?? '', c.problem ?? '')}`);
+    lines.push(`✖ ${vscode.l10n.t('kube context "{0}" ({1}): the API does not answer — {2}', c.context, c.server ?? '', doctorProblem(c.problem, c.problemCode))}`);
   }
   if (c.context && !c.isMinikube) {
     lines.push(`⚠ ${vscode.l10n.t('"{0}" is not minikube: you will be asked before anything is written to it.', c.context)}`);

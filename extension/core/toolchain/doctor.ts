@@ -6,6 +6,17 @@ import { TOOLS, parseVersion, type ToolSpec } from './tools';
 import type { InstallHint } from '../errors';
 import type { ToolId } from './tools';
 
+/**
+ * A problem the doctor itself words (as opposed to a tool's or the API's own message), so the
+ * adapter can say it in the UI language; `problem` keeps the English text.
+ */
+export type DoctorProblem =
+  | { kind: 'timed-out'; seconds: number }
+  /** null: ended by a signal. */
+  | { kind: 'exit-code'; code: number | null }
+  | { kind: 'no-context' }
+  | { kind: 'no-answer'; seconds: number };
+
 export interface ToolReport {
   id: ToolId;
   command: string;
@@ -15,6 +26,7 @@ export interface ToolReport {
   version?: string;
   /** Set when the tool is on PATH but its version call failed. */
   problem?: string;
+  problemCode?: DoctorProblem;
   installHint: InstallHint;
 }
 
@@ -25,6 +37,7 @@ export interface ClusterReport {
   reachable: boolean;
   serverVersion?: string;
   problem?: string;
+  problemCode?: DoctorProblem;
 }
 
 export interface DoctorReport {
@@ -57,18 +70,24 @@ async function checkTool(deps: DoctorDeps, spec: ToolSpec, signal?: AbortSignal)
   const base = { id: spec.id, command: spec.command, optional: spec.optional, installHint: spec.installHint };
   const path = await deps.runner.which(spec.command);
   if (!path) return { ...base, found: false };
-  const timeout = AbortSignal.timeout(deps.toolTimeoutMs ?? 10_000);
+  const timeoutMs = deps.toolTimeoutMs ?? 10_000;
+  const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   try {
     const res = await deps.runner.run(spec.command, spec.versionArgs, { signal: combined });
     const version = parseVersion(res.stdout) ?? parseVersion(res.stderr);
     if (res.exitCode !== 0) {
-      return { ...base, found: true, path, version, problem: lastLine(res.stderr || res.stdout) || `exit code ${res.exitCode}` };
+      const said = lastLine(res.stderr || res.stdout);
+      if (said) return { ...base, found: true, path, version, problem: said };
+      return { ...base, found: true, path, version, problem: `exit code ${res.exitCode}`, problemCode: { kind: 'exit-code', code: res.exitCode } };
     }
     return { ...base, found: true, path, version };
   } catch (err) {
     if (err instanceof CancelledError && signal?.aborted) throw err;
-    return { ...base, found: true, path, problem: err instanceof CancelledError ? 'timed out' : String((err as Error).message ?? err) };
+    if (err instanceof CancelledError) {
+      return { ...base, found: true, path, problem: 'timed out', problemCode: { kind: 'timed-out', seconds: timeoutMs / 1000 } };
+    }
+    return { ...base, found: true, path, problem: String((err as Error).message ?? err) };
   }
 }
 
@@ -82,22 +101,30 @@ async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<Clu
   const info = contextInfo(kc);
   const isMinikube = info.name ? (deps.isMinikubeContext?.(info.name) ?? info.name === 'minikube') : false;
   if (!info.name || !info.server) {
-    return { context: info.name, server: info.server, isMinikube, reachable: false, problem: 'no current kube context' };
+    return { context: info.name, server: info.server, isMinikube, reachable: false, problem: 'no current kube context', problemCode: { kind: 'no-context' } };
   }
   const api = kc.makeApiClient(clientNode().VersionApi);
   const timeoutMs = deps.apiTimeoutMs ?? 5000;
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   try {
     const version = await Promise.race([
       api.getCode(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new Error(`no answer within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
         signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true });
       }),
     ]);
     return { context: info.name, server: info.server, isMinikube, reachable: true, serverVersion: version.gitVersion };
   } catch (err) {
     if (err instanceof CancelledError) throw err;
+    if (timedOut) {
+      const problem = `no answer within ${timeoutMs / 1000} s`;
+      return { context: info.name, server: info.server, isMinikube, reachable: false, problem, problemCode: { kind: 'no-answer', seconds: timeoutMs / 1000 } };
+    }
     const translated = translateKubeError(err, kc, { verb: 'get', resource: '/version' });
     return { context: info.name, server: info.server, isMinikube, reachable: false, problem: (translated as Error).message };
   } finally {

@@ -177,6 +177,7 @@ describe('doctor without any kubeconfig', () => {
     assert.equal(report.cluster.context, undefined);
     assert.equal(report.cluster.reachable, false);
     assert.equal(report.cluster.problem, 'no current kube context');
+    assert.deepEqual(report.cluster.problemCode, { kind: 'no-context' }, 'worded by the doctor: the adapter localizes it');
   });
 });
 
