@@ -6,7 +6,7 @@ import {
   type ChapterId,
   type LabScenarioId,
 } from '../../samples/common/catalog';
-import { renderScenario, verdict } from '../../samples/lab/report';
+import { renderScenario } from '../../samples/lab/report';
 import { renderExperiment, type ExperimentKind } from '../core/traffic/experiments';
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
@@ -14,7 +14,7 @@ import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
 import { ASK, requireTrust } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
-import { TrafficController, describeTrafficError, experimentHeadline, type TrafficServices } from './trafficController';
+import { TrafficController, describeTrafficError, experimentHeadline, localizedVerdict, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
 
 export type { TrafficServices } from './trafficController';
@@ -115,8 +115,8 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       );
       controller.labChannel.show(true);
       const message = report.holds
-        ? vscode.l10n.t('Lab {0}: the claim holds. {1}', scenario, verdict(report))
-        : vscode.l10n.t('Lab {0}: the claim does not hold here. {1}', scenario, verdict(report));
+        ? vscode.l10n.t('Lab {0}: the claim holds. {1}', scenario, localizedVerdict(report))
+        : vscode.l10n.t('Lab {0}: the claim does not hold here. {1}', scenario, localizedVerdict(report));
       void vscode.window.showInformationMessage(message);
     } catch (err) {
       fail(err, 'lab');

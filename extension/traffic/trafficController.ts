@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { getChapter, type ChapterId, type LabScenarioId } from '../../samples/common/catalog';
 import { Emitter } from '../../samples/common/event';
 import { labRunner } from '../../samples/common/lazyModules';
-import { renderScenario, verdict, type ScenarioReport } from '../../samples/lab/report';
+import { renderScenario, verdict, type ScenarioReport, type VerdictStrings } from '../../samples/lab/report';
 import { TrafficModel } from '../../samples/traffic/trafficModel';
 import { TrafficError } from '../core/traffic/errors';
 import { ToolMissingError } from '../core/errors';
@@ -179,7 +179,7 @@ export class TrafficController implements vscode.Disposable {
       this.resultValue = {
         id: `lab:${scenario}`,
         title: vscode.l10n.t('Lab: {0}', scenario),
-        headline: verdict(report),
+        headline: localizedVerdict(report),
         ok: report.holds,
         rows: Object.entries(report.figures).map(([key, value]) => ({ label: figureLabel(key), value: formatFigure(key, value) })),
       };
@@ -266,6 +266,34 @@ export class TrafficController implements vscode.Disposable {
     this.model.dispose();
   }
 }
+
+/** A lab scenario's one-line verdict in the UI language (samples/lab/report.ts words it in English for the CLI). */
+export function localizedVerdict(report: ScenarioReport): string {
+  return verdict(report, VERDICT_STRINGS);
+}
+
+const VERDICT_STRINGS: VerdictStrings = {
+  skipped: (reason) => vscode.l10n.t('SKIPPED — {0}', reason),
+  failed: (reason) => vscode.l10n.t('FAILED — {0}', reason),
+  mark: (holds) => (holds ? vscode.l10n.t('HOLDS') : vscode.l10n.t('DOES NOT HOLD')),
+  get never() {
+    return vscode.l10n.t('never');
+  },
+  clusterip: (mark, perClient, servers) =>
+    vscode.l10n.t('{0}: each client used {1} server(s) of {2}; the proxy balanced connections, not RPCs.', mark, perClient, servers),
+  headless: (mark, hit, servers, discovered, window) =>
+    discovered === undefined
+      ? vscode.l10n.t('{0}: every client used {1} of {2} servers; the scaled-up server got no RPC within {3} (grpc-js did not re-resolve DNS).', mark, hit, servers, window)
+      : vscode.l10n.t('{0}: every client used {1} of {2} servers; the scaled-up server got its first RPC after {3}.', mark, hit, servers, discovered),
+  maxAge: (mark, both, age, ageOnly, window) =>
+    ageOnly === undefined
+      ? vscode.l10n.t('{0}: with both knobs the new server got RPCs after {1} (age {2}); with the age alone not within {3}.', mark, both, age, window)
+      : vscode.l10n.t('{0}: with both knobs the new server got RPCs after {1} (age {2}); with the age alone after {3}.', mark, both, age, ageOnly),
+  etcd: (mark, discovered, killRemoved, ttl) =>
+    vscode.l10n.t('{0}: a new server got RPCs after {1}; a kill -9 left the registry after {2} (lease TTL {3}).', mark, discovered, killRemoved, ttl),
+  rollout: (mark, graceful, abrupt) =>
+    vscode.l10n.t('{0}: graceful rollout failed {1} RPC(s); abrupt (SIGKILL) rollout failed {2}.', mark, graceful, abrupt),
+};
 
 /** Localized label of a lab or experiment figure key (the raw key for one we do not know). */
 export function figureLabel(key: string): string {

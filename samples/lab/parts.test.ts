@@ -146,3 +146,17 @@ test('the human rendering shows a bar per client and server, the figures and a v
   assert.equal(verdict(report), 'HOLDS: every client used 3 of 3 servers; the scaled-up server got no RPC within 8 s (grpc-js did not re-resolve DNS).');
   assert.match(verdict({ ...report, holds: false, figures: { skipped: 'install etcd' } }), /^SKIPPED — install etcd/);
 });
+
+test('every scenario has a one-line verdict from its figures; a missing figure reads "never"', () => {
+  const base = { claim: '', distribution: {} };
+  const cases: Array<[ScenarioReport, string]> = [
+    [{ ...base, id: 'clusterip', holds: true, figures: { serversPerClient: 1, servers: 3 } }, 'HOLDS: each client used 1 server(s) of 3; the proxy balanced connections, not RPCs.'],
+    [{ ...base, id: 'headless', holds: false, figures: { serversHit: 3, servers: 4, scaleUpDiscoveredMs: 812.4, windowMs: 8000 } }, 'DOES NOT HOLD: every client used 3 of 4 servers; the scaled-up server got its first RPC after 812 ms.'],
+    [{ ...base, id: 'max-age', holds: true, figures: { scaleUpDiscoveredMs: 195, maxConnectionAgeMs: 3000, ageOnlyScaleUpDiscoveredMs: null, ageOnlyWindowMs: 10000 } }, 'HOLDS: with both knobs the new server got RPCs after 195 ms (age 3000 ms); with the age alone not within 10 s.'],
+    [{ ...base, id: 'max-age', holds: true, figures: { scaleUpDiscoveredMs: 400, maxConnectionAgeMs: 3000, ageOnlyScaleUpDiscoveredMs: 26786, ageOnlyWindowMs: 30000 } }, 'HOLDS: with both knobs the new server got RPCs after 400 ms (age 3000 ms); with the age alone after 26786 ms.'],
+    [{ ...base, id: 'etcd', holds: true, figures: { scaleUpDiscoveredMs: 104, killRemovedMs: null, leaseTtlMs: 2000 } }, 'HOLDS: a new server got RPCs after 104 ms; a kill -9 left the registry after never (lease TTL 2000 ms).'],
+    [{ ...base, id: 'rollout', holds: true, figures: { failedRpcsGraceful: 0, failedRpcsAbrupt: 1 } }, 'HOLDS: graceful rollout failed 0 RPC(s); abrupt (SIGKILL) rollout failed 1.'],
+    [{ ...base, id: 'rollout', holds: false, figures: { error: 'server exited\nstack' } }, 'FAILED — server exited'],
+  ];
+  for (const [report, expected] of cases) assert.equal(verdict(report), expected);
+});

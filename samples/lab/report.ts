@@ -64,43 +64,66 @@ const FIGURE_LABELS: Record<string, { label: string; unit?: 'ms' | 'rpcs' }> = {
   totalRpcs: { label: 'RPCs in this scenario', unit: 'rpcs' },
 };
 
-/** The one-line verdict on the chapter's claim, from the measured figures. */
-export function verdict(report: ScenarioReport): string {
-  const f = report.figures;
-  if (typeof f.skipped === 'string') return `SKIPPED — ${f.skipped}`;
-  if (typeof f.error === 'string') return `FAILED — ${f.error.split('\n')[0]}`;
-  const mark = report.holds ? 'HOLDS' : 'DOES NOT HOLD';
-  switch (report.id) {
-    case 'clusterip':
-      return `${mark}: each client used ${f.serversPerClient} server(s) of ${f.servers}; the proxy balanced connections, not RPCs.`;
-    case 'headless':
-      return (
-        `${mark}: every client used ${f.serversHit} of ${f.servers} servers; the scaled-up server ` +
-        (f.scaleUpDiscoveredMs === null
-          ? `got no RPC within ${secs(f.windowMs)} (grpc-js did not re-resolve DNS).`
-          : `got its first RPC after ${ms(f.scaleUpDiscoveredMs)}.`)
-      );
-    case 'max-age':
-      return (
-        `${mark}: with both knobs the new server got RPCs after ${ms(f.scaleUpDiscoveredMs)} ` +
-        `(age ${ms(f.maxConnectionAgeMs)}); with the age alone ` +
-        (f.ageOnlyScaleUpDiscoveredMs === null
-          ? `not within ${secs(f.ageOnlyWindowMs)}.`
-          : `after ${ms(f.ageOnlyScaleUpDiscoveredMs)}.`)
-      );
-    case 'etcd':
-      return (
-        `${mark}: a new server got RPCs after ${ms(f.scaleUpDiscoveredMs)}; a kill -9 left the registry after ` +
-        `${ms(f.killRemovedMs)} (lease TTL ${ms(f.leaseTtlMs)}).`
-      );
-    case 'rollout':
-      return `${mark}: graceful rollout failed ${f.failedRpcsGraceful} RPC(s); abrupt (SIGKILL) rollout failed ${f.failedRpcsAbrupt}.`;
-  }
+/**
+ * The words of a verdict, with the measured figures already formatted (`ms`: "123 ms" or "never").
+ * The CLI uses English; the extension passes the UI language's.
+ */
+export interface VerdictStrings {
+  skipped(reason: string): string;
+  failed(reason: string): string;
+  mark(holds: boolean): string;
+  never: string;
+  clusterip(mark: string, serversPerClient: string, servers: string): string;
+  /** `discovered` is undefined when the new server got no RPC within `window`. */
+  headless(mark: string, serversHit: string, servers: string, discovered: string | undefined, window: string): string;
+  /** `ageOnly` is undefined when the age alone brought no RPC within `ageOnlyWindow`. */
+  maxAge(mark: string, bothKnobs: string, age: string, ageOnly: string | undefined, ageOnlyWindow: string): string;
+  etcd(mark: string, discovered: string, killRemoved: string, ttl: string): string;
+  rollout(mark: string, failedGraceful: string, failedAbrupt: string): string;
 }
 
-function ms(value: Figure | undefined): string {
-  if (value === null || value === undefined) return 'never';
-  return typeof value === 'number' ? `${Math.round(value)} ms` : String(value);
+export const ENGLISH_VERDICT: VerdictStrings = {
+  skipped: (reason) => `SKIPPED — ${reason}`,
+  failed: (reason) => `FAILED — ${reason}`,
+  mark: (holds) => (holds ? 'HOLDS' : 'DOES NOT HOLD'),
+  never: 'never',
+  clusterip: (mark, perClient, servers) => `${mark}: each client used ${perClient} server(s) of ${servers}; the proxy balanced connections, not RPCs.`,
+  headless: (mark, hit, servers, discovered, window) =>
+    `${mark}: every client used ${hit} of ${servers} servers; the scaled-up server ` +
+    (discovered === undefined ? `got no RPC within ${window} (grpc-js did not re-resolve DNS).` : `got its first RPC after ${discovered}.`),
+  maxAge: (mark, both, age, ageOnly, window) =>
+    `${mark}: with both knobs the new server got RPCs after ${both} (age ${age}); with the age alone ` +
+    (ageOnly === undefined ? `not within ${window}.` : `after ${ageOnly}.`),
+  etcd: (mark, discovered, killRemoved, ttl) => `${mark}: a new server got RPCs after ${discovered}; a kill -9 left the registry after ${killRemoved} (lease TTL ${ttl}).`,
+  rollout: (mark, graceful, abrupt) => `${mark}: graceful rollout failed ${graceful} RPC(s); abrupt (SIGKILL) rollout failed ${abrupt}.`,
+};
+
+/** The one-line verdict on the chapter's claim, from the measured figures. */
+export function verdict(report: ScenarioReport, words: VerdictStrings = ENGLISH_VERDICT): string {
+  const f = report.figures;
+  if (typeof f.skipped === 'string') return words.skipped(f.skipped);
+  if (typeof f.error === 'string') return words.failed(f.error.split('\n')[0] ?? '');
+  const mark = words.mark(report.holds);
+  const ms = (value: Figure | undefined): string => (value === null || value === undefined ? words.never : typeof value === 'number' ? `${Math.round(value)} ms` : String(value));
+  const text = (value: Figure | undefined): string => String(value);
+  switch (report.id) {
+    case 'clusterip':
+      return words.clusterip(mark, text(f.serversPerClient), text(f.servers));
+    case 'headless':
+      return words.headless(mark, text(f.serversHit), text(f.servers), f.scaleUpDiscoveredMs === null ? undefined : ms(f.scaleUpDiscoveredMs), secs(f.windowMs));
+    case 'max-age':
+      return words.maxAge(
+        mark,
+        ms(f.scaleUpDiscoveredMs),
+        ms(f.maxConnectionAgeMs),
+        f.ageOnlyScaleUpDiscoveredMs === null ? undefined : ms(f.ageOnlyScaleUpDiscoveredMs),
+        secs(f.ageOnlyWindowMs),
+      );
+    case 'etcd':
+      return words.etcd(mark, ms(f.scaleUpDiscoveredMs), ms(f.killRemovedMs), ms(f.leaseTtlMs));
+    case 'rollout':
+      return words.rollout(mark, text(f.failedRpcsGraceful), text(f.failedRpcsAbrupt));
+  }
 }
 
 function secs(value: Figure | undefined): string {
