@@ -90,6 +90,27 @@ describe('the extension in VS Code with the display language zh-cn', { timeout: 
     assert.match(report.message, expected);
   });
 
+  step("a local-lab run ends with its verdict in Chinese", async () => {
+    await s.dismissNotifications();
+    await s.runCommand(`${localize('%command.category%', nlsZh)}: ${localize('%command.startLocalLab.title%', nlsZh)}`);
+    await s.pick((label) => label === 'clusterip' || label.startsWith('clusterip,'), 'clusterip');
+    const holds = bundleZh['Lab {0}: the claim holds. {1}'];
+    const verdict = bundleZh['{0}: each client used {1} server(s) of {2}; the proxy balanced connections, not RPCs.'];
+    assert.ok(holds && verdict, 'the bundle translates the lab message and the clusterip verdict');
+    const lead = holds.slice(0, holds.indexOf('{0}'));
+    const done = await waitFor(
+      'the lab notification',
+      // The progress notification ("本地实验室：clusterip") shows first; the result follows it.
+      async () => (await s.notifications()).find((n) => n.message.startsWith(lead)),
+      90_000,
+      500,
+    );
+    await s.screenshot('zh-cn-04-lab');
+    // The verdict inside it is Chinese too ("成立：每个客户端只用了 3 个服务端中的 1 个…"), not "HOLDS: each client used…".
+    assert.match(done.message, new RegExp(`${bundleZh['HOLDS']}：`));
+    assert.doesNotMatch(done.message, /HOLDS|each client used/);
+  });
+
   step('no error notification and no extension-host error', async () => {
     assert.deepEqual((await s.notifications()).filter((n) => n.severity === 'error'), []);
     // The stub language pack has no translations of VS Code's built-in extensions, and VS Code logs
