@@ -6,7 +6,6 @@ import {
   type ChapterId,
   type LabScenarioId,
 } from '../../samples/common/catalog';
-import { renderScenario } from '../../samples/lab/report';
 import { renderExperiment, type ExperimentKind } from '../core/traffic/experiments';
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
@@ -14,7 +13,7 @@ import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
 import { ASK, requireTrust } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
-import { TrafficController, describeTrafficError, experimentHeadline, localizedVerdict, type TrafficServices } from './trafficController';
+import { TrafficController, describeTrafficError, experimentHeadline, localizedReport, localizedVerdict, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
 
 export type { TrafficServices } from './trafficController';
@@ -157,7 +156,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       const sub = controller.onDidLine(({ line }) => options.onLine?.(cellLine(line)));
       try {
         const report = await controller.runLab(scenario, options.signal, (message) => options.onLine?.(`… ${message}`));
-        return { summary: renderScenario(report).split('\n') };
+        return { summary: localizedReport(report).split('\n') };
       } finally {
         sub.dispose();
       }

@@ -3,7 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { getChapter, type ChapterId, type LabScenarioId } from '../../samples/common/catalog';
 import { Emitter } from '../../samples/common/event';
 import { labRunner } from '../../samples/common/lazyModules';
-import { renderScenario, verdict, type ScenarioReport, type VerdictStrings } from '../../samples/lab/report';
+import { renderScenario, verdict, type ReportWords, type ScenarioReport, type VerdictStrings } from '../../samples/lab/report';
 import { TrafficModel } from '../../samples/traffic/trafficModel';
 import { TrafficError } from '../core/traffic/errors';
 import { ToolMissingError } from '../core/errors';
@@ -170,7 +170,7 @@ export class TrafficController implements vscode.Disposable {
           this.lineEmitter.fire({ pod: origin.process, line });
         },
       });
-      this.labChannel.appendLine(renderScenario(report));
+      this.labChannel.appendLine(localizedReport(report));
       // A scenario the lab could not run here is not a result: etcd's is skipped when etcd is not
       // installed, which is a missing tool (shown with its install step), not a claim that failed.
       if (typeof report.figures.skipped === 'string') {
@@ -294,6 +294,34 @@ const VERDICT_STRINGS: VerdictStrings = {
   rollout: (mark, graceful, abrupt) =>
     vscode.l10n.t('{0}: graceful rollout failed {1} RPC(s); abrupt (SIGKILL) rollout failed {2}.', mark, graceful, abrupt),
 };
+
+/** A lab scenario's report (bars, figures, verdict) in the UI language, for the Lab channel and workbook cells. */
+export function localizedReport(report: ScenarioReport): string {
+  return renderScenario(report, {
+    claim: localizedClaim,
+    claimHead: vscode.l10n.t('claim'),
+    verdictHead: vscode.l10n.t('verdict'),
+    clientRpcs: (count) => vscode.l10n.t('({0} RPCs)', count),
+    figureLabel,
+    figure: formatFigure,
+    verdict: VERDICT_STRINGS,
+  } satisfies ReportWords);
+}
+
+function localizedClaim(id: LabScenarioId): string {
+  switch (id) {
+    case 'clusterip':
+      return vscode.l10n.t('Behind an L4 proxy that balances connections (a ClusterIP Service), each gRPC client sends every RPC to one server.');
+    case 'headless':
+      return vscode.l10n.t('DNS with round_robin spreads RPCs over every server, but a server added later gets no RPC until a connection drops.');
+    case 'max-age':
+      return vscode.l10n.t('Server max_connection_age plus client dns_min_time_between_resolutions make a scaled-up server get RPCs within about the age.');
+    case 'etcd':
+      return vscode.l10n.t('Servers registered in etcd under a lease are used within a second, and a killed server leaves the registry within its lease TTL.');
+    case 'rollout':
+      return vscode.l10n.t('A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC.');
+  }
+}
 
 /** Localized label of a lab or experiment figure key (the raw key for one we do not know). */
 export function figureLabel(key: string): string {

@@ -132,14 +132,38 @@ function secs(value: Figure | undefined): string {
 
 const BAR_WIDTH = 30;
 
+/** The words of a rendered report besides the numbers (English for the CLI; the extension passes the UI language's). */
+export interface ReportWords {
+  /** The scenario's claim (the English sentence is CLAIMS[id]). */
+  claim(id: LabScenarioId): string;
+  /** `claim: …` and `verdict: …` line heads. */
+  claimHead: string;
+  verdictHead: string;
+  /** `(12 RPCs)` after a client. */
+  clientRpcs(count: number): string;
+  figureLabel(key: string): string;
+  figure(key: string, value: Figure): string;
+  verdict: VerdictStrings;
+}
+
+export const ENGLISH_REPORT: ReportWords = {
+  claim: (id) => CLAIMS[id],
+  claimHead: 'claim',
+  verdictHead: 'verdict',
+  clientRpcs: (count) => `(${count} RPCs)`,
+  figureLabel: (key) => FIGURE_LABELS[key]?.label ?? key,
+  figure: (key, value) => formatFigure(key, value),
+  verdict: ENGLISH_VERDICT,
+};
+
 /**
  * Human rendering of one scenario: title, per-client bar chart of server shares, the figures,
  * and the verdict. Plain text (no colours), so it reads the same in a terminal, a log or a notebook cell.
  */
-export function renderScenario(report: ScenarioReport): string {
+export function renderScenario(report: ScenarioReport, words: ReportWords = ENGLISH_REPORT): string {
   const lines: string[] = [];
   lines.push(`== ${report.id} ==`);
-  lines.push(`claim: ${report.claim}`);
+  lines.push(`${words.claimHead}: ${words.claim(report.id)}`);
   const clients = Object.keys(report.distribution);
   if (clients.length > 0) {
     const serverWidth = Math.max(
@@ -149,7 +173,7 @@ export function renderScenario(report: ScenarioReport): string {
     for (const client of clients) {
       const row = report.distribution[client];
       const total = Object.values(row).reduce((a, b) => a + b, 0);
-      lines.push(`  ${client}  (${total} RPCs)`);
+      lines.push(`  ${client}  ${words.clientRpcs(total)}`);
       const servers = Object.keys(row).sort(naturalCompare);
       for (const server of servers) {
         const share = total === 0 ? 0 : row[server] / total;
@@ -163,13 +187,13 @@ export function renderScenario(report: ScenarioReport): string {
   }
   const figureKeys = Object.keys(report.figures).filter((k) => k !== 'skipped' && k !== 'error');
   if (figureKeys.length > 0) {
-    const labels = figureKeys.map((k) => FIGURE_LABELS[k]?.label ?? k);
+    const labels = figureKeys.map((k) => words.figureLabel(k));
     const width = Math.max(...labels.map((l) => l.length));
     figureKeys.forEach((key, i) => {
-      lines.push(`  ${labels[i].padEnd(width)}  ${formatFigure(key, report.figures[key])}`);
+      lines.push(`  ${labels[i].padEnd(width)}  ${words.figure(key, report.figures[key])}`);
     });
   }
-  lines.push(`verdict: ${verdict(report)}`);
+  lines.push(`${words.verdictHead}: ${verdict(report, words.verdict)}`);
   return lines.join('\n');
 }
 
