@@ -4,6 +4,7 @@ import { getChapter, type ChapterId, type LabScenarioId } from '../../samples/co
 import { Emitter } from '../../samples/common/event';
 import { labRunner } from '../../samples/common/lazyModules';
 import { renderScenario, verdict, type ReportWords, type ScenarioReport, type VerdictStrings } from '../../samples/lab/report';
+import { LAB_STEPS } from '../../samples/lab/steps';
 import { TrafficModel } from '../../samples/traffic/trafficModel';
 import { TrafficError } from '../core/traffic/errors';
 import { ToolMissingError } from '../core/errors';
@@ -162,8 +163,10 @@ export class TrafficController implements vscode.Disposable {
       const report = await labRunner().runScenario(scenario, {
         signal: abort.signal,
         onProgress: (p) => {
-          onProgress(p.message);
-          this.labChannel.appendLine(`  … ${p.message}`);
+          // The lab words its steps in English; each is a template with an entry in l10n/.
+          const message = vscode.l10n.t(LAB_STEPS[p.step], ...p.args);
+          onProgress(message);
+          this.labChannel.appendLine(`  … ${message}`);
         },
         onLine: (line, origin) => {
           this.ingest(line);

@@ -3,12 +3,17 @@ import { sampleProcess, type SampleName } from '../common/sampleProcess';
 import { TrafficModel } from '../traffic/trafficModel';
 import { LabProcessError } from './errors';
 import { canConnect } from './net';
+import { fillStep, type LabStepArg, type LabStepId } from './steps';
 import { Supervisor, type SupervisedChild } from './supervisor';
 
 /** A progress message while a scenario runs (the CLI prints these on stderr). */
 export interface LabProgress {
   scenario: LabScenarioId;
+  /** The step filled in English. */
   message: string;
+  /** Which step (samples/lab/steps.ts) and its values, for an adapter that shows it in another language. */
+  step: LabStepId;
+  args: readonly LabStepArg[];
 }
 
 /** Where a streamed log line came from. */
@@ -148,8 +153,9 @@ export class LabContext {
     this.options.onProcess?.({ scenario: this.scenario, ...info });
   }
 
-  progress(message: string): void {
-    this.options.onProgress?.({ scenario: this.scenario, message });
+  /** Reports a step of the scenario (a template of samples/lab/steps.ts and its values). */
+  progress(step: LabStepId, ...args: LabStepArg[]): void {
+    this.options.onProgress?.({ scenario: this.scenario, message: fillStep(step, args), step, args });
   }
 
   /** The model of one client group (clients started with that `group`). */

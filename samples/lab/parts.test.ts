@@ -160,3 +160,13 @@ test('every scenario has a one-line verdict from its figures; a missing figure r
   ];
   for (const [report, expected] of cases) assert.equal(verdict(report), expected);
 });
+
+test('lab steps: a template is filled slot by slot; a missing value leaves its slot visible', async () => {
+  const { fillStep, LAB_STEPS } = await import('./steps');
+  assert.equal(fillStep('startingClients', [2, 'dns:///x:1']), 'starting 2 clients on dns:///x:1');
+  assert.equal(fillStep('scaleUp', [3]), 'scale up 3 → {1}');
+  for (const [id, template] of Object.entries(LAB_STEPS)) {
+    const slots = [...template.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
+    assert.deepEqual([...new Set(slots)].sort(), slots.length ? [...Array(Math.max(...slots) + 1).keys()] : [], `${id}: slots 0..n, none skipped`);
+  }
+});

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { LAB_STEPS } from '../../../samples/lab/steps';
 
 /**
  * Contract checks between package.json and the adapter code (the style of vscode-pull-request-github's
@@ -80,6 +81,17 @@ describe('extension contract: package.json ⇄ code', () => {
     assert.deepEqual(missing, [], `strings without a bundle entry:\n${missing.join('\n')}`);
     const untranslated = [...keys.keys()].filter((k) => zh[k] === k && !KEEP_AS_IS.has(k));
     assert.deepEqual(untranslated, [], `zh-cn entries left in English: ${untranslated.join(' | ')}`);
+  });
+  it('has an English and a 简体中文 bundle entry for every local-lab step the extension shows', () => {
+    const en = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    const zh = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+    const templates = Object.values(LAB_STEPS);
+    assert.ok(templates.length > 10, 'found the lab steps');
+    assert.deepEqual(templates.filter((t) => !(t in en) || !(t in zh) || zh[t] === t), [], 'lab steps without a translated bundle entry');
+    for (const t of templates) {
+      const slots = (text: string) => [...text.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort().join();
+      assert.equal(slots(zh[t]!), slots(t), `the Chinese "${zh[t]}" keeps the slots of "${t}"`);
+    }
   });
 });
 

@@ -13,7 +13,7 @@ const SERVICE_NAME = 'greeter-server.lab';
  * round_robin: each opens one HTTP/2 connection, so all its RPCs land on one server.
  */
 export async function runClusterIp(ctx: LabContext): Promise<ScenarioReport> {
-  ctx.progress('starting 3 servers, an L4 proxy that balances connections, and 2 clients');
+  ctx.progress('clusteripStarting', 3, 2);
   const ports = await Promise.all([0, 1, 2].map(() => freePort(LOOPBACK)));
   const proxy = new TcpProxy(ports.map((port) => ({ host: LOOPBACK, port })));
   ctx.supervisor.defer(() => proxy.close());
@@ -30,7 +30,7 @@ export async function runClusterIp(ctx: LabContext): Promise<ScenarioReport> {
   const serversReady = Promise.all(ports.map((port) => ctx.startServer({ host: LOOPBACK, port })));
   const clients = [0, 1].map(() => ctx.startClient({ target, env: HeadlessCluster.clientEnv }));
   const servers: LabServer[] = await serversReady;
-  ctx.progress(`servers ready; clients on ${target}`);
+  ctx.progress('serversReady', target);
   // The lesson is visible from the first RPCs: 10 per client (0.5 s at the default interval) keeps
   // `npm start`'s first chart quick; a longer spreadMs collects more.
   await ctx.waitForRpcs(clients, 10);

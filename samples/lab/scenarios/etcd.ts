@@ -1,4 +1,5 @@
 import { ETCD_INSTALL_HINT } from '../../resolvers/testing/etcdProcess';
+import { fillStep } from '../steps';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
 import type { ScenarioReport } from '../report';
@@ -7,7 +8,7 @@ import { makeReport, measureDiscovery, serversPerClient } from './common';
 const SERVICE = 'greeter-server';
 
 /** What the learner must do when etcd is missing (Debian/Ubuntu package `etcd-server`). */
-export const ETCD_SKIPPED = `etcd is not installed — ${ETCD_INSTALL_HINT}`;
+export const ETCD_SKIPPED = fillStep('etcdSkipped', [ETCD_INSTALL_HINT]);
 
 /**
  * etcd: a real etcd on loopback; servers register `greeter-server/<ip:port>` under a lease
@@ -17,7 +18,7 @@ export const ETCD_SKIPPED = `etcd is not installed — ${ETCD_INSTALL_HINT}`;
  */
 export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
   const ttlSeconds = ctx.timings.etcdTtlSeconds;
-  ctx.progress('starting etcd');
+  ctx.progress('startingEtcd');
   // Loaded on demand: etcd3 pulls in grpc-js and protobufs, which would slow `npm start`'s first chart.
   const [{ Etcd3 }, { EtcdNotInstalledError, startEtcd }] = await Promise.all([
     import('etcd3'),
@@ -28,7 +29,7 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
     etcd = await startEtcd();
   } catch (error) {
     if (error instanceof EtcdNotInstalledError) {
-      ctx.progress(ETCD_SKIPPED);
+      ctx.progress('etcdSkipped', ETCD_INSTALL_HINT);
       return makeReport(ctx, false, { skipped: ETCD_SKIPPED });
     }
     throw error;
@@ -67,22 +68,23 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
     return server;
   };
 
-  ctx.progress(`starting 3 servers that register with a ${ttlSeconds} s lease`);
+  ctx.progress('etcdServers', 3, ttlSeconds);
   const servers = await Promise.all([0, 1, 2].map(() => startServer()));
   const target = `etcd:///${SERVICE}`;
-  ctx.progress(`starting 2 clients on ${target}`);
+  ctx.progress('startingClients', 2, target);
   const clients = [0, 1].map(() => ctx.startClient({ target, env: { ETCD_ENDPOINTS: endpoints } }));
   await ctx.waitForRpcs(clients, 1);
   await ctx.sleep(ctx.timings.spreadMs);
   const serversHit = Math.min(...serversPerClient(ctx.model).values());
 
-  ctx.progress('scale up 3 → 4');
+  ctx.progress('scaleUp', 3, 4);
   const added = await startServer();
   const registeredAt = putAt.get(keyOf(added)) as number;
   const scaleUpDiscoveredMs = await measureDiscovery(ctx, ctx.model, added.name, registeredAt, 5000);
-  ctx.progress(`${added.name} registered; first RPC after ${scaleUpDiscoveredMs ?? 'never'} ms`);
+  if (scaleUpDiscoveredMs === null) ctx.progress('etcdRegisteredNoRpc', added.name);
+  else ctx.progress('etcdRegistered', added.name, scaleUpDiscoveredMs);
 
-  ctx.progress(`scale down: SIGTERM ${servers[0].name} (it revokes its lease)`);
+  ctx.progress('etcdScaleDown', servers[0].name);
   const failedBeforeStop = ctx.failedRpcs();
   const stoppedAt = Date.now();
   await servers[0].process.stop('SIGTERM');
@@ -90,7 +92,7 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
   const stopDeleted = deletedAt.get(keyOf(servers[0]));
 
   const victim = servers[1];
-  ctx.progress(`kill -9 ${victim.name}: its key stays until the ${ttlSeconds} s lease expires`);
+  ctx.progress('etcdKill', victim.name, ttlSeconds);
   const failedBeforeKill = ctx.failedRpcs();
   const killedAt = Date.now();
   await victim.process.stop('SIGKILL');

@@ -10,24 +10,21 @@ import { HeadlessCluster } from './headlessCluster';
  */
 export async function runHeadless(ctx: LabContext): Promise<ScenarioReport> {
   const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 4 });
-  ctx.progress(`starting 2 clients on ${cluster.target}`);
+  ctx.progress('startingClients', 2, cluster.target);
   const clients = [0, 1].map(() => ctx.startClient({ target: cluster.target, env: HeadlessCluster.clientEnv }));
   await ctx.waitForRpcs(clients, 1);
   await ctx.sleep(ctx.timings.spreadMs);
   const serversHit = Math.min(...serversPerClient(ctx.model).values());
 
   const windowMs = ctx.timings.scaleUpWindowMs;
-  ctx.progress(`scale up 3 → 4: a new server and its A record; watching for ${windowMs / 1000} s`);
+  ctx.progress('headlessScaleUp', 3, 4, windowMs / 1000);
   const { server: added, publishedAt } = await cluster.scaleUp();
   const scaleUpDiscoveredMs = await measureDiscovery(ctx, ctx.model, added.name, publishedAt, windowMs);
-  ctx.progress(
-    scaleUpDiscoveredMs === null
-      ? `${added.name} got no RPC in ${windowMs / 1000} s`
-      : `${added.name} got its first RPC after ${scaleUpDiscoveredMs} ms`,
-  );
+  if (scaleUpDiscoveredMs === null) ctx.progress('noRpcWithin', added.name, windowMs / 1000);
+  else ctx.progress('firstRpcAfter', added.name, scaleUpDiscoveredMs);
 
   const removed = cluster.servers[0];
-  ctx.progress(`scale down: ${removed.name} leaves DNS and gets SIGTERM`);
+  ctx.progress('headlessScaleDown', removed.name);
   const failedBefore = ctx.failedRpcs();
   cluster.unpublish(removed);
   const stoppedAt = Date.now();

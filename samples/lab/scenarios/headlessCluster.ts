@@ -39,7 +39,7 @@ export class HeadlessCluster {
     const { port: dnsPort } = await dns.listen(LOOPBACK, 0);
     dns.setRecords(HEADLESS_NAME, []);
     const cluster = new HeadlessCluster(ctx, dns, dnsPort, port, opts.serverEnv ?? {});
-    ctx.progress(`DNS server on ${LOOPBACK}:${dnsPort} answers ${HEADLESS_NAME}; starting ${opts.servers} servers`);
+    ctx.progress('dnsServer', `${LOOPBACK}:${dnsPort}`, HEADLESS_NAME, opts.servers);
     const started = await Promise.all(Array.from({ length: opts.servers }, () => cluster.startServer()));
     cluster.servers.push(...started);
     cluster.publish();

@@ -17,9 +17,7 @@ export async function runMaxAge(ctx: LabContext): Promise<ScenarioReport> {
     // A short grace: a recycled connection's in-flight RPCs finish well within it.
     serverEnv: { MAX_CONNECTION_AGE_MS: String(maxConnectionAgeMs), MAX_CONNECTION_AGE_GRACE_MS: '1000' },
   });
-  ctx.progress(
-    `starting 2 clients with DNS_MIN_RESOLUTION_MS=${dnsMinResolutionMs} and 2 without (age only) on ${cluster.target}`,
-  );
+  ctx.progress('maxAgeClients', 2, dnsMinResolutionMs, 2, cluster.target);
   const both = [0, 1].map(() =>
     ctx.startClient({
       target: cluster.target,
@@ -35,16 +33,16 @@ export async function runMaxAge(ctx: LabContext): Promise<ScenarioReport> {
   const serversHit = Math.min(...serversPerClient(ctx.model).values());
 
   const bothWindowMs = maxConnectionAgeMs + dnsMinResolutionMs + 4000;
-  ctx.progress(`scale up 3 → 4; servers recycle connections every ${maxConnectionAgeMs} ms`);
+  ctx.progress('maxAgeScaleUp', 3, 4, maxConnectionAgeMs);
   const { server: added, publishedAt } = await cluster.scaleUp();
   const [scaleUpDiscoveredMs, ageOnlyScaleUpDiscoveredMs] = await Promise.all([
     measureDiscovery(ctx, ctx.groupModel('both'), added.name, publishedAt, bothWindowMs),
     measureDiscovery(ctx, ctx.groupModel('age-only'), added.name, publishedAt, Math.max(ageOnlyWindowMs, bothWindowMs)),
   ]);
-  ctx.progress(
-    `both knobs: ${scaleUpDiscoveredMs === null ? 'not discovered' : `${scaleUpDiscoveredMs} ms`}; ` +
-      `age only: ${ageOnlyScaleUpDiscoveredMs === null ? `not within ${ageOnlyWindowMs / 1000} s` : `${ageOnlyScaleUpDiscoveredMs} ms`}`,
-  );
+  if (scaleUpDiscoveredMs === null) ctx.progress('bothKnobsNotFound');
+  else ctx.progress('bothKnobsFound', scaleUpDiscoveredMs);
+  if (ageOnlyScaleUpDiscoveredMs === null) ctx.progress('ageOnlyNotFound', ageOnlyWindowMs / 1000);
+  else ctx.progress('ageOnlyFound', ageOnlyScaleUpDiscoveredMs);
   return makeReport(
     ctx,
     serversHit === 3 && scaleUpDiscoveredMs !== null && scaleUpDiscoveredMs <= maxConnectionAgeMs + 1000,

@@ -12,7 +12,7 @@ import { HeadlessCluster } from './headlessCluster';
 export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
   const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 9 });
   const clientEnv = { ...HeadlessCluster.clientEnv, DNS_MIN_RESOLUTION_MS: String(ctx.timings.dnsMinResolutionMs) };
-  ctx.progress(`starting 2 clients on ${cluster.target}`);
+  ctx.progress('startingClients', 2, cluster.target);
   const clients = [0, 1].map(() => ctx.startClient({ target: cluster.target, env: clientEnv }));
   await ctx.waitForRpcs(clients, 1);
   await ctx.sleep(Math.min(ctx.timings.spreadMs, 1000));
@@ -27,7 +27,7 @@ export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
       const server = fresh[i];
       cluster.add(server);
       // The clients' next re-resolution (after the old connection closes) must find it.
-      ctx.progress(`${signal === 'SIGTERM' ? 'graceful' : 'abrupt'}: ${server.name} replaces ${old.name} (${signal})`);
+      ctx.progress(signal === 'SIGTERM' ? 'gracefulReplace' : 'abruptReplace', server.name, old.name);
       cluster.unpublish(old);
       await old.process.stop(signal);
       // Let the clients move on before the next replacement, as a rollout waits for readiness.
