@@ -147,7 +147,7 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
     );
     assert.ok(final.length > first.length, `output grew while the cell ran (first: ${JSON.stringify(first.slice(0, 200))})`);
     // Each RPC reads as "client → server  ms", not as the client's JSON log line.
-    assert.match(final, /lab-client-\d+ → lab-server-\d+ +\d+ ms/);
+    assert.match(final, /lab-client-\d+ → lab-server-\d+ +\d+(\.\d+)? ms/);
     assert.doesNotMatch(final, /"ok":\s*true/);
     // Show the cell's output in the screenshot: close the panel the lab's output channel opened and
     // scroll the notebook down a little.
