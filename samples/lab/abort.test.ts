@@ -36,8 +36,6 @@ test(
 
 test(
   'aborting headless midway leaves no process, port or DNS socket behind',
-  // The etcd case above covers this; run it here only where etcd is missing.
-  { skip: etcdInstalled() ? 'covered by the etcd abort test' : false },
   async () => {
     const { error, started } = await abortMidway('headless', 10);
     assert.ok(error instanceof LabAbortedError, String(error));
