@@ -6,14 +6,14 @@ import {
   type ChapterId,
   type LabScenarioId,
 } from '../../samples/common/catalog';
-import { renderExperiment, type ExperimentKind } from '../core/traffic/experiments';
+import type { ExperimentKind } from '../core/traffic/experiments';
 import { TrafficError } from '../core/traffic/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
 import { ASK, requireTrust } from '../commands/util';
 import { TrafficChartPanel } from './trafficChartPanel';
-import { TrafficController, describeTrafficError, experimentHeadline, localizedReport, localizedVerdict, type TrafficServices } from './trafficController';
+import { TrafficController, describeTrafficError, experimentHeadline, localizedExperimentReport, localizedReport, localizedVerdict, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
 
 export type { TrafficServices } from './trafficController';
@@ -199,7 +199,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
         (message) => options.onLine?.(`… ${message}`),
         (pod, line) => options.onLine?.(cellLine(line, pod)),
       );
-      return { summary: [experimentHeadline(report), ...renderExperiment(report).split('\n')] };
+      return { summary: [experimentHeadline(report), ...localizedExperimentReport(report).split('\n')] };
     },
   };
 

@@ -227,7 +227,7 @@ export class TrafficController implements vscode.Disposable {
         ...(onLine ? { onLine } : {}),
       },
     );
-    this.labChannel.appendLine(renderExperiment(report));
+    this.labChannel.appendLine(localizedExperimentReport(report));
     this.resultValue = {
       id: `experiment:${kind}`,
       title: vscode.l10n.t('Experiment: {0} ({1})', kind, chapter),
@@ -297,6 +297,16 @@ const VERDICT_STRINGS: VerdictStrings = {
   rollout: (mark, graceful, abrupt) =>
     vscode.l10n.t('{0}: graceful rollout failed {1} RPC(s); abrupt (SIGKILL) rollout failed {2}.', mark, graceful, abrupt),
 };
+
+/** A cluster experiment's report in the UI language, for the Lab channel and workbook cells. */
+export function localizedExperimentReport(report: ExperimentReport): string {
+  return renderExperiment(report, {
+    title: (kind, chapter, namespace) => vscode.l10n.t('experiment {0} on chapter {1} ({2})', kind, chapter, namespace),
+    clientRpcs: (count) => vscode.l10n.t('({0} RPCs)', count),
+    figureLabel,
+    figure: formatFigure,
+  });
+}
 
 /** A lab scenario's report (bars, figures, verdict) in the UI language, for the Lab channel and workbook cells. */
 export function localizedReport(report: ScenarioReport): string {

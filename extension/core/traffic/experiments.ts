@@ -341,30 +341,41 @@ const LABELS: Record<string, { label: string; unit?: 'ms' }> = {
   restoredReplicas: { label: 'replicas restored to' },
 };
 
-/** Plain-text report (English, like the lab's renderScenario), for the Output channel and workbook cells. */
-export function renderExperiment(report: ExperimentReport): string {
-  const lines = [`== experiment ${report.kind} on chapter ${report.chapter} (${report.namespace}) ==`];
+/** The words of an experiment report besides the numbers (English by default; the adapter passes the UI language's). */
+export interface ExperimentReportWords {
+  title(kind: ExperimentKind, chapter: string, namespace: string): string;
+  /** `(12 RPCs)` after a client. */
+  clientRpcs(count: number): string;
+  figureLabel(key: string): string;
+  figure(key: string, value: Figure): string;
+}
+
+export const ENGLISH_EXPERIMENT_WORDS: ExperimentReportWords = {
+  title: (kind, chapter, namespace) => `experiment ${kind} on chapter ${chapter} (${namespace})`,
+  clientRpcs: (count) => `(${count} RPCs)`,
+  figureLabel: (key) => LABELS[key]?.label ?? key,
+  figure: (key, value) =>
+    value === null
+      ? key === 'scaleUpDiscoveredMs'
+        ? 'no RPC within the window'
+        : '—'
+      : typeof value === 'number' && LABELS[key]?.unit === 'ms'
+        ? `${Math.round(value)} ms`
+        : String(value),
+};
+
+/** Plain-text report (like the lab's renderScenario), for the Output channel and workbook cells. */
+export function renderExperiment(report: ExperimentReport, words: ExperimentReportWords = ENGLISH_EXPERIMENT_WORDS): string {
+  const lines = [`== ${words.title(report.kind, report.chapter, report.namespace)} ==`];
   for (const [client, row] of Object.entries(report.distribution)) {
     const total = Object.values(row).reduce((a, b) => a + b, 0);
-    lines.push(`  ${client}  (${total} RPCs)`);
+    lines.push(`  ${client}  ${words.clientRpcs(total)}`);
     for (const [server, count] of Object.entries(row)) {
       lines.push(`    ${server.padEnd(36)} ${`${Math.round((count / Math.max(1, total)) * 100)}%`.padStart(4)}  ${count}`);
     }
   }
-  const keys = Object.keys(report.figures);
-  const width = Math.max(0, ...keys.map((k) => (LABELS[k]?.label ?? k).length));
-  for (const key of keys) {
-    const value = report.figures[key];
-    const meta = LABELS[key];
-    const text =
-      value === null
-        ? key === 'scaleUpDiscoveredMs'
-          ? 'no RPC within the window'
-          : '—'
-        : typeof value === 'number' && meta?.unit === 'ms'
-          ? `${Math.round(value)} ms`
-          : String(value);
-    lines.push(`  ${(meta?.label ?? key).padEnd(width)}  ${text}`);
-  }
+  const rows = Object.entries(report.figures).map(([key, value]) => ({ label: words.figureLabel(key), text: words.figure(key, value) }));
+  const width = Math.max(0, ...rows.map((r) => r.label.length));
+  for (const r of rows) lines.push(`  ${r.label.padEnd(width)}  ${r.text}`);
   return lines.join('\n');
 }
