@@ -11,7 +11,7 @@ import { Cleanup } from '../../samples/resolvers/testing/cleanup';
 import { kubernetesResolverOnDouble, podsOnOnePort, ready, timeNewEndpoint } from '../../samples/resolvers/testing/kubernetesDouble';
 import { TrafficLoop } from '../../samples/resolvers/testing/traffic';
 import { KubeApiDouble, endpointSlice } from '../../samples/testing/kubeApiDouble';
-import { registerMeasurement } from './registry';
+import { median, registerMeasurement } from './registry';
 
 const GOAL_MS = 1000;
 /** Scale-ups timed in one run (1 → 2 → … → SCALE_UPS + 1 endpoints); the row shows their median. */
@@ -51,12 +51,11 @@ registerMeasurement({
         figures.push(ms);
       }
       const failed = traffic.failuresAfterFirstSuccess().length;
-      const sorted = [...figures].sort((a, b) => a - b);
-      const median = sorted[Math.floor(sorted.length / 2)]!;
+      const middle = median(figures);
       return {
-        value: median,
+        value: middle,
         unit: 'ms',
-        meetsGoal: median <= GOAL_MS,
+        meetsGoal: middle <= GOAL_MS,
         detail:
           `median of ${SCALE_UPS} scale-ups (EndpointSlice change in the double → first RPC on the new endpoint): ` +
           `${figures.join(', ')} ms; round_robin, one RPC every 10 ms; ${failed} failed RPCs`,

@@ -34,6 +34,12 @@ export function registerMeasurement(measurement: Measurement): void {
   measurements.push(measurement);
 }
 
+/** The middle value (the upper middle of an even count): a row's figure over repeated samples. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median of no values');
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
 export function registeredMeasurements(): readonly Measurement[] {
   return measurements;
 }
