@@ -10,7 +10,7 @@ import { NodeProcessRunner } from './core/process/nodeProcessRunner';
 import { resolveImagePlan } from './core/toolchain/imageContext';
 import { TrafficActionsSlot } from './core/trafficActions';
 import { registerWorkbookController } from './notebookController';
-import { BackgroundTasks, Channels, PLAIN_CHANNELS, type ChannelId, type PlainChannelId, type Services } from './services';
+import { BackgroundTasks, Channels, type ChannelId, type PlainChannelId, type Services } from './services';
 import { registerTrafficFeatures } from './traffic';
 import { registerWorkbookSerializer } from './workbook/workbookSerializer';
 
@@ -56,8 +56,8 @@ export function activate(context: vscode.ExtensionContext): void {
     channel: (id) => channels.get(id),
     plainChannel: (id) => channels.plain(id),
     showError: (err: unknown, channel: ChannelId | PlainChannelId = 'cluster') => {
-      const output = channel in PLAIN_CHANNELS ? channels.plain(channel as PlainChannelId) : channels.get(channel as ChannelId);
-      const p = presentError(err, { guard, showOutput: () => output.show(true) });
+      // The channel is created only when the button is clicked.
+      const p = presentError(err, { guard, showOutput: () => channels.output(channel).show(true) });
       if (p) void showPresentation(p);
     },
     background,

@@ -106,6 +106,11 @@ export class Channels implements vscode.Disposable {
     return ch;
   }
 
+  /** Either kind, by id (where an error's "Open Output" button leads). */
+  output(id: ChannelId | PlainChannelId): vscode.OutputChannel {
+    return id in PLAIN_CHANNELS ? this.plain(id as PlainChannelId) : this.get(id as ChannelId);
+  }
+
   dispose(): void {
     for (const ch of [...this.channels.values(), ...this.plainChannels.values()]) ch.dispose();
     this.channels.clear();

@@ -77,6 +77,12 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     return choice?.label as ExperimentKind | undefined;
   };
 
+  /** Follows a chapter's client pods once a read shows it was applied (else: "apply a chapter first"). */
+  const followApplied = async (chapter: ChapterId): Promise<void> => {
+    await services.cluster.requireChapterClients(chapter);
+    controller.follow(chapter);
+  };
+
   /** Chapter for an experiment: the followed one, else ask. */
   const experimentChapter = async (chapter?: ChapterId): Promise<ChapterId | undefined> =>
     chapter ?? controller.followedChapter() ?? (await pickChapter());
@@ -86,8 +92,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     const chapter = typeof chapterArg === 'string' && isChapterId(chapterArg) ? chapterArg : await pickChapter();
     if (!chapter) return;
     try {
-      await services.cluster.requireChapterClients(chapter);
-      controller.follow(chapter);
+      await followApplied(chapter);
       controller.clientLogs.show(true);
       void vscode.commands.executeCommand('grpcLb.traffic.focus');
     } catch (err) {
@@ -162,8 +167,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
       }
     },
     async tail(chapter, options): Promise<TrafficRunResult> {
-      await services.cluster.requireChapterClients(chapter);
-      controller.follow(chapter);
+      await followApplied(chapter);
       let lines = 0;
       const sub = controller.onDidLine(({ pod, line }) => {
         lines++;
