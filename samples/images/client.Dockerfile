@@ -3,7 +3,11 @@
 # Build from the repository root (the extension's "Build Images" does this with minikube's docker-env):
 #   docker build --file samples/images/client.Dockerfile --tag grpc-lb-lab/greeter-client:dev .
 
-FROM node:20.20.0-bookworm-slim AS build
+# The Node base of both stages: by default the pinned official image (docker, minikube). A builder without a
+# registry may pass another with --build-arg NODE_IMAGE=…; `npm run cluster:images` needs none, as it builds
+# a local image under this default name (Debian bookworm + this Node release).
+ARG NODE_IMAGE=node:20.20.0-bookworm-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -13,7 +17,7 @@ COPY samples ./samples
 # dist/client.js (esbuild) + proto/ + only the node_modules the bundle leaves external
 RUN node samples/images/bundle.mjs client /out
 
-FROM node:20.20.0-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=0:0 /out ./
