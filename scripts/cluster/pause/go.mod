@@ -1,0 +1,3 @@
+module github.com/grpc-lb-lab/cluster/pause
+
+go 1.24
