@@ -5,12 +5,14 @@
 import { join } from 'node:path';
 import { IDENTITIES, kubeconfigPath, pkiFile } from './pki';
 import {
-  API_SERVICE_IP, BRIDGE, BRIDGE_ADDRESS, CLUSTER_DOMAIN, CONTAINERD_SOCKET, DNS_SERVICE_IP, NODE_NAME, PAUSE_IMAGE, POD_CIDR, RUN_DIR, STATE_DIR,
+  BRIDGE, BRIDGE_ADDRESS, CLUSTER_DOMAIN, CONTAINERD_SOCKET, DNS_SERVICE_IP, NODE_NAME, PAUSE_IMAGE, POD_CIDR, RUN_DIR, STATE_DIR,
 } from './rig';
 
 export const CONFIG_DIR = join(STATE_DIR, 'config');
 export const CNI_CONF_DIR = join(STATE_DIR, 'cni', 'net.d');
 export const CNI_BIN_DIR = '/usr/lib/cni';
+/** Pods, Services and the node all live in this range, reserved for benchmarks (RFC 2544). */
+export const BENCHMARK_RANGE = '198.18.0.0/15';
 export const KUBELET_ROOT = join(STATE_DIR, 'kubelet');
 /** containerd's runc keeps its container state here (not /run/containerd/runc), so `cluster:down` finds only ours. */
 export const RUNC_ROOT = join(RUN_DIR, 'runc');
@@ -37,6 +39,9 @@ disabled_plugins = ["io.containerd.tracing.processor.v1.otlp", "io.containerd.in
   # Made here (scripts/cluster/pause): nothing can be pulled on these machines.
   sandbox_image = "${PAUSE_IMAGE}"
   enable_selinux = false
+  # These machines deny CAP_SYS_RESOURCE, so no process may lower its OOM score: the kubelet asks for
+  # -998 for the pause container, and runc would fail. Clamp to containerd's own score instead.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -69,6 +74,8 @@ export function cniConfig(): string {
           ipam: {
             type: 'host-local',
             ranges: [[{ subnet: POD_CIDR, gateway: BRIDGE_ADDRESS }]],
+            // Only the benchmark range (pods, Services, the node) is routed: no default route.
+            routes: [{ dst: BENCHMARK_RANGE }],
             dataDir: join(STATE_DIR, 'cni', 'ipam'),
           },
         },
@@ -237,7 +244,7 @@ endpoints:
 `;
 }
 
-/** API server flags; the `kubernetes` Service gets ${API_SERVICE_IP}. */
+/** API server flags; the `kubernetes` Service gets the first address of the Service range. */
 export function apiServerArgs(serviceCidr: string): string[] {
   return [
     'kube-apiserver',

@@ -47,13 +47,14 @@ export const logFile = (name: string): string => join(LOG_DIR, `${name}.log`);
  * Starts `name` unless the record shows it running with the same arguments. Returns whether it was
  * started now.
  */
-export function ensureProcess(record: RigRecord, name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): boolean {
+export async function ensureProcess(record: RigRecord, name: string, command: string, args: string[], { restart = false } = {}): Promise<boolean> {
   const known = record.processes[name];
-  if (known && isRunning(known.pid, command) && JSON.stringify(known.args) === JSON.stringify(args)) return false;
-  if (known && isRunning(known.pid, command)) process.kill(known.pid, 'SIGTERM');
+  const running = known !== undefined && isRunning(known.pid, command);
+  if (running && !restart && JSON.stringify(known.args) === JSON.stringify(args)) return false;
+  if (running) await stopProcess(known.pid, command);
   mkdirSync(LOG_DIR, { recursive: true });
   const out = openSync(logFile(name), 'a');
-  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);

@@ -35,7 +35,7 @@ test('the rig answers with the pinned Kubernetes release and one Ready node', as
   assert.equal(ready?.status, 'True', `node not Ready: ${ready?.message}`);
 });
 
-test('greeter server and client Deployments become Ready, and every client RPC succeeds through cluster DNS', async () => {
+test('greeter server and client Deployments become Ready, and their clients get answers through cluster DNS', async () => {
   const docs = await applyChapter(api, CHAPTER);
   const deployments = docs.filter((d) => d.kind === 'Deployment').map((d) => d.metadata?.name as string);
   assert.deepEqual(deployments.sort(), ['greeter-client-headless', 'greeter-server']);

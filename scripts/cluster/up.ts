@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { binaryPath, buildAll } from './build';
 import {
-  CNI_BIN_DIR, CNI_CONF_DIR, CONFIG_DIR, COREDNS_READY_URL, ETCD_CLIENT_URL, ETCD_PEER_URL, KUBELET_HEALTHZ_URL, KUBELET_ROOT,
+  BENCHMARK_RANGE, CNI_BIN_DIR, CNI_CONF_DIR, CONFIG_DIR, COREDNS_READY_URL, ETCD_CLIENT_URL, ETCD_PEER_URL, KUBELET_HEALTHZ_URL, KUBELET_ROOT,
   PROXY_HEALTHZ_URL, addonsYaml, apiServerArgs, cniConfig, containerdConfig, corefile, kubeProxyConfig, kubeletConfig,
 } from './config';
 import { buildClusterImages } from './images';
@@ -53,7 +53,6 @@ const SYSCTLS: Record<string, string | undefined> = {
 
 /** Our own FORWARD guard: with ip_forward on, nothing from or to the pod range crosses the machine's edge. */
 export const FORWARD_CHAIN = 'GRPCLB-RIG-FORWARD';
-const BENCHMARK_RANGE = '198.18.0.0/15';
 
 const rigBinary = (): string => binaryPath('rig');
 export const kubectl = (args: string[]): Promise<{ stdout: string }> =>
@@ -78,6 +77,16 @@ async function preflight(): Promise<void> {
   });
   // Debian starts a system etcd on 2379 with its package; the rig runs its own on other ports.
   await tryRun('systemctl', ['disable', '--now', 'etcd']);
+}
+
+/**
+ * Writes a component's configuration only when it changed, and says so: kube-proxy exits when its
+ * file is rewritten, and a changed file means the component must restart to read it.
+ */
+function writeConfig(path: string, text: string): boolean {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
+  writeFileSync(path, text);
+  return true;
 }
 
 function readSysctl(key: string): string {
@@ -128,7 +137,7 @@ async function apiReady(): Promise<boolean> {
 
 async function startControlPlane(record: RigRecord): Promise<void> {
   await step('etcd (Debian etcd-server, loopback only)', async () => {
-    ensureProcess(record, 'etcd', which('etcd') ? 'etcd' : '/usr/bin/etcd', [
+    await ensureProcess(record, 'etcd', which('etcd') ? 'etcd' : '/usr/bin/etcd', [
       '--name=grpc-lb-rig', `--data-dir=${join(STATE_DIR, 'etcd')}`,
       `--listen-client-urls=${ETCD_CLIENT_URL}`, `--advertise-client-urls=${ETCD_CLIENT_URL}`,
       `--listen-peer-urls=${ETCD_PEER_URL}`, `--initial-advertise-peer-urls=${ETCD_PEER_URL}`,
@@ -137,12 +146,12 @@ async function startControlPlane(record: RigRecord): Promise<void> {
     await waitFor('etcd', () => httpOk(`${ETCD_CLIENT_URL}/health`), 30_000, 'etcd');
   });
   await step(`kube-apiserver ${KUBERNETES_VERSION}`, async () => {
-    ensureProcess(record, 'kube-apiserver', rigBinary(), apiServerArgs(SERVICE_CIDR));
+    await ensureProcess(record, 'kube-apiserver', rigBinary(), apiServerArgs(SERVICE_CIDR));
     await waitFor('kube-apiserver', apiReady, 120_000, 'kube-apiserver');
   });
   await step('kube-controller-manager and kube-scheduler', async () => {
     const cm = kubeconfigPath(IDENTITIES.controllerManager);
-    ensureProcess(record, 'kube-controller-manager', rigBinary(), [
+    await ensureProcess(record, 'kube-controller-manager', rigBinary(), [
       'kube-controller-manager', `--kubeconfig=${cm}`, `--authentication-kubeconfig=${cm}`, `--authorization-kubeconfig=${cm}`,
       '--bind-address=127.0.0.1', '--leader-elect=false', '--use-service-account-credentials=true',
       `--service-account-private-key-file=${pkiFile('sa.key')}`, `--root-ca-file=${pkiFile('ca.crt')}`,
@@ -150,7 +159,7 @@ async function startControlPlane(record: RigRecord): Promise<void> {
       `--service-cluster-ip-range=${SERVICE_CIDR}`, '--allocate-node-cidrs=false', '--profiling=false',
     ]);
     const sched = kubeconfigPath(IDENTITIES.scheduler);
-    ensureProcess(record, 'kube-scheduler', rigBinary(), [
+    await ensureProcess(record, 'kube-scheduler', rigBinary(), [
       'kube-scheduler', `--kubeconfig=${sched}`, `--authentication-kubeconfig=${sched}`, `--authorization-kubeconfig=${sched}`,
       '--bind-address=127.0.0.1', '--leader-elect=false', '--profiling=false',
     ]);
@@ -174,27 +183,27 @@ async function portOpen(port: number): Promise<boolean> {
 async function startNode(record: RigRecord): Promise<void> {
   await step('containerd + runc (Debian), CNI bridge', async () => {
     mkdirSync(CNI_CONF_DIR, { recursive: true });
-    writeFileSync(join(CNI_CONF_DIR, '10-grpc-lb-rig.conflist'), cniConfig());
-    writeFileSync(join(CONFIG_DIR, 'containerd.toml'), containerdConfig());
+    writeConfig(join(CNI_CONF_DIR, '10-grpc-lb-rig.conflist'), cniConfig());
+    const changed = writeConfig(join(CONFIG_DIR, 'containerd.toml'), containerdConfig());
     mkdirSync(join(RUN_DIR, 'containerd'), { recursive: true });
-    ensureProcess(record, 'containerd', which('containerd') ? 'containerd' : '/usr/bin/containerd', ['--config', join(CONFIG_DIR, 'containerd.toml')]);
+    await ensureProcess(record, 'containerd', which('containerd') ? 'containerd' : '/usr/bin/containerd', ['--config', join(CONFIG_DIR, 'containerd.toml')], { restart: changed });
     await waitFor('containerd', async () => (await tryRun('ctr', ['--address', CONTAINERD_SOCKET, 'version'])) !== undefined, 30_000, 'containerd');
   });
   await step('images (buildah → containerd k8s.io)', () => buildClusterImages({ containerdAddress: CONTAINERD_SOCKET }));
   await step('kubelet', async () => {
-    writeFileSync(join(CONFIG_DIR, 'resolv.conf'), '# grpc-lb-rig: pods resolve through the cluster DNS only\n');
-    writeFileSync(join(CONFIG_DIR, 'kubelet.yaml'), kubeletConfig(true));
+    writeConfig(join(CONFIG_DIR, 'resolv.conf'), '# grpc-lb-rig: pods resolve through the cluster DNS only\n');
+    const changed = writeConfig(join(CONFIG_DIR, 'kubelet.yaml'), kubeletConfig(true));
     mkdirSync(KUBELET_ROOT, { recursive: true });
-    ensureProcess(record, 'kubelet', rigBinary(), [
+    await ensureProcess(record, 'kubelet', rigBinary(), [
       'kubelet', `--config=${join(CONFIG_DIR, 'kubelet.yaml')}`, `--kubeconfig=${kubeconfigPath(IDENTITIES.kubelet)}`,
       `--root-dir=${KUBELET_ROOT}`, `--cert-dir=${join(PKI_DIR, 'kubelet')}`, `--hostname-override=${NODE_NAME}`, `--node-ip=${BRIDGE_ADDRESS}`,
-    ]);
+    ], { restart: changed });
     await waitFor('kubelet', () => httpOk(KUBELET_HEALTHZ_URL), 60_000, 'kubelet');
     await waitFor('node Ready', nodeReady, 120_000, 'kubelet');
   });
   await step('kube-proxy (iptables)', async () => {
-    writeFileSync(join(CONFIG_DIR, 'kube-proxy.yaml'), kubeProxyConfig());
-    ensureProcess(record, 'kube-proxy', rigBinary(), ['kube-proxy', `--config=${join(CONFIG_DIR, 'kube-proxy.yaml')}`]);
+    const changed = writeConfig(join(CONFIG_DIR, 'kube-proxy.yaml'), kubeProxyConfig());
+    await ensureProcess(record, 'kube-proxy', rigBinary(), ['kube-proxy', `--config=${join(CONFIG_DIR, 'kube-proxy.yaml')}`], { restart: changed });
     await waitFor('kube-proxy', () => httpOk(PROXY_HEALTHZ_URL), 60_000, 'kube-proxy');
   });
 }
@@ -206,10 +215,10 @@ async function nodeReady(): Promise<boolean> {
 
 async function startDns(record: RigRecord): Promise<void> {
   await step('CoreDNS (cluster.local only, no forwarding)', async () => {
-    writeFileSync(join(CONFIG_DIR, 'addons.yaml'), addonsYaml());
+    writeConfig(join(CONFIG_DIR, 'addons.yaml'), addonsYaml());
     await kubectl(['apply', '--server-side', '--field-manager=grpc-lb-rig', '-f', join(CONFIG_DIR, 'addons.yaml')]);
-    writeFileSync(join(CONFIG_DIR, 'Corefile'), corefile());
-    ensureProcess(record, 'coredns', binaryPath('coredns'), ['-conf', join(CONFIG_DIR, 'Corefile')]);
+    const changed = writeConfig(join(CONFIG_DIR, 'Corefile'), corefile());
+    await ensureProcess(record, 'coredns', binaryPath('coredns'), ['-conf', join(CONFIG_DIR, 'Corefile')], { restart: changed });
     await waitFor('CoreDNS', () => httpOk(COREDNS_READY_URL), 60_000, 'coredns');
   });
 }
