@@ -506,6 +506,10 @@ async function importImage(address: string, localName: string, name: string, lab
       await run('buildah', ['push', '--quiet', '--disable-compression', localName, `oci-archive:${archive}:${name}`]);
       await ctr(address, ['images', 'import', '--all-platforms', archive]);
       await ctr(address, ['images', 'label', name, `${SOURCE_LABEL}=${id}`, ...labels]);
+      // CRI keeps a `sha256:<image id>` reference per image it saw; the one of our previous import now names
+      // nothing the pods use (the config digest is buildah's image ID, as the label records it)
+      const previous = current?.[SOURCE_LABEL];
+      if (previous && previous !== id) await tryRun('ctr', ['--address', address, '--namespace', CONTAINERD_NAMESPACE, 'images', 'rm', `sha256:${previous}`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
