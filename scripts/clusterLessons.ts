@@ -1,22 +1,8 @@
 /**
- * What each chapter must show, judged from the client log records (DESIGN.md "Client log") the
- * cluster test collects. Pure: no cluster access, so the verdicts are unit-tested.
+ * What each chapter must show, judged from the traffic model the cluster test fills from the client
+ * logs (DESIGN.md "Client log"). Pure: no cluster access, so the verdicts are unit-tested.
  */
-import type { RpcRecord } from '../samples/common/clientLog';
-
-/** Client pod → server pod → successful RPCs. */
-export type Distribution = Map<string, Map<string, number>>;
-
-export function distribution(records: readonly RpcRecord[]): Distribution {
-  const result: Distribution = new Map();
-  for (const r of records) {
-    if (!r.ok || r.server === null) continue;
-    const perServer = result.get(r.client) ?? new Map<string, number>();
-    perServer.set(r.server, (perServer.get(r.server) ?? 0) + 1);
-    result.set(r.client, perServer);
-  }
-  return result;
-}
+import type { TrafficSnapshot } from '../samples/traffic/trafficModel';
 
 export interface Verdict {
   holds: boolean;
@@ -29,31 +15,28 @@ export const MIN_RPCS_PER_CLIENT = 20;
 /** Failed RPCs tolerated in steady state (rollouts of the previous chapter may still settle). */
 export const MAX_FAILURE_RATIO = 0.05;
 
-function describe(dist: Distribution): string {
-  return [...dist]
-    .map(([client, perServer]) => `${client} → ${[...perServer].map(([s, n]) => `${s}:${n}`).join(' ')}`)
-    .join('; ');
+function describe(snapshot: TrafficSnapshot): string {
+  return snapshot.clients.map((c) => `${c.client} → ${c.servers.map((s) => `${s.server}:${s.count}`).join(' ')}`).join('; ');
 }
 
 /**
  * The steady-state lesson of a chapter: `clusterip` pins every client to one server; every other
  * chapter spreads each client's RPCs over all `serverPods`.
  */
-export function judgeSpread(chapter: string, records: readonly RpcRecord[], clients: readonly string[], serverPods: readonly string[]): Verdict {
-  const dist = distribution(records);
-  const failed = records.filter((r) => !r.ok).length;
+export function judgeSpread(chapter: string, snapshot: TrafficSnapshot, clients: readonly string[], serverPods: readonly string[]): Verdict {
+  const failed = snapshot.totalErrors;
   const problems: string[] = [];
-  if (records.length > 0 && failed / records.length > MAX_FAILURE_RATIO) {
-    problems.push(`${failed} of ${records.length} RPCs failed`);
+  if (snapshot.totalRpcs > 0 && failed / snapshot.totalRpcs > MAX_FAILURE_RATIO) {
+    problems.push(`${failed} of ${snapshot.totalRpcs} RPCs failed`);
   }
   for (const client of clients) {
-    const perServer = dist.get(client);
-    const total = perServer ? [...perServer.values()].reduce((a, b) => a + b, 0) : 0;
-    if (total < MIN_RPCS_PER_CLIENT) {
+    const traffic = snapshot.clients.find((c) => c.client === client);
+    const total = traffic?.ok ?? 0;
+    if (!traffic || total < MIN_RPCS_PER_CLIENT) {
       problems.push(`${client}: only ${total} successful RPCs`);
       continue;
     }
-    const hit = [...perServer!.keys()];
+    const hit = traffic.servers.map((s) => s.server);
     const strangers = hit.filter((s) => !serverPods.includes(s));
     if (strangers.length > 0) problems.push(`${client}: answered by unknown pods ${strangers.join(', ')}`);
     if (chapter === 'clusterip') {
@@ -66,19 +49,8 @@ export function judgeSpread(chapter: string, records: readonly RpcRecord[], clie
   const claim = chapter === 'clusterip' ? 'each client pinned to one server' : `each client spread over all ${serverPods.length} servers`;
   return {
     holds: problems.length === 0,
-    summary: `${claim}: ${problems.length === 0 ? 'holds' : problems.join('; ')} (${describe(dist)})`,
+    summary: `${claim}: ${problems.length === 0 ? 'holds' : problems.join('; ')} (${describe(snapshot)})`,
   };
-}
-
-/** Milliseconds from `since` to the first successful RPC answered by `server`, or null if none. */
-export function firstRpcAfter(records: readonly RpcRecord[], server: string, since: Date): number | null {
-  let first: number | null = null;
-  for (const r of records) {
-    if (!r.ok || r.server !== server) continue;
-    const t = Date.parse(r.ts);
-    if (first === null || t < first) first = t;
-  }
-  return first === null ? null : Math.max(0, first - since.getTime());
 }
 
 /** How a scale-up must be discovered, per chapter; undefined = the chapter makes no such claim. */
@@ -95,10 +67,11 @@ export function scaleUpExpectation(chapter: string, env: { maxConnectionAgeMs?: 
       return { notWithinMs: 30_000 };
     case 'endpoints':
     case 'etcd':
-      return { withinMs: 5_000 };
+      // a watch: the EndpointSlice or the registry key arrives within a second of Ready
+      return { withinMs: 1_000 };
     case 'max-age':
-      // one connection age, CoreDNS's 5 s record cache for headless Services, and slack
-      return { withinMs: (env.maxConnectionAgeMs ?? 0) + 5_000 + 5_000 };
+      // the next connection age at most, then one re-resolution (client DNS_MIN_RESOLUTION_MS) and a connect
+      return { withinMs: (env.maxConnectionAgeMs ?? 0) + 1_000 };
     case 'envoy':
     case 'envoy-sidecar':
       // STRICT_DNS re-resolves every second; CoreDNS may serve a 5 s old answer

@@ -1,5 +1,5 @@
 /**
- * Builds the rig's Go programs (Kubernetes, CoreDNS, pause) from the Go module proxy into BIN_DIR,
+ * Builds the rig's Go programs (Kubernetes, CoreDNS; images.ts builds the pause image's own) from the Go module proxy into BIN_DIR,
  * once: each binary carries a stamp of the sources it was built from, and a matching stamp skips
  * the build, so a second `cluster:up` on the same machine starts without compiling.
  */
@@ -29,7 +29,6 @@ const kubeVersionFlags = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg
 export const PROGRAMS: readonly GoProgram[] = [
   { module: 'rig', binary: 'rig', ldflags: kubeVersionFlags },
   { module: 'coredns', binary: 'coredns', ldflags: [] },
-  { module: 'pause', binary: 'pause', ldflags: [] },
 ];
 
 export const binaryPath = (name: string): string => join(BIN_DIR, name);

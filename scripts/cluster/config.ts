@@ -171,7 +171,8 @@ export function corefile(): string {
         pods insecure
         ttl 5
     }
-    cache 5
+    # No cache: answers come from the API watch at once, so a re-resolving client sees a new pod
+    # (minikube's CoreDNS caches for up to 30 s).
     loadbalance
 }
 `;

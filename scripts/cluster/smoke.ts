@@ -1,6 +1,7 @@
 /**
  * `npm run cluster:smoke` — the first test on the rig (after `npm run cluster:up`): the headless
- * chapter's greeter server and client Deployments, server-side applied from manifests/, become Ready;
+ * chapter's greeter server and client Deployments, server-side applied from manifests/ by the
+ * extension's ClusterActions, become Ready;
  * the clients' RPCs succeed through the cluster DNS (CoreDNS A records of the headless Service); and
  * the pods' logs are read through the API (the kubelet's, not a double).
  */
@@ -9,17 +10,19 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parseRpcRecord, type RpcRecord } from '../../samples/common/clientLog';
 import { NAMESPACE, clientDeploymentName } from '../../samples/common/catalog';
-import { applyChapter, clients, waitForRollout, type ClusterClients } from '../clusterTest';
+import { ClusterRun } from '../clusterTest';
 import { CONTEXT, KUBECONFIG_PATH } from './rig';
 
 const CHAPTER = 'headless';
-let api: ClusterClients;
+let api: ClusterRun;
+let version: k8s.VersionApi;
 
 before(async () => {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(process.env.KUBECONFIG || KUBECONFIG_PATH);
   kc.setCurrentContext(CONTEXT);
-  api = clients(kc);
+  api = new ClusterRun(kc, (line) => console.log(line));
+  version = kc.makeApiClient(k8s.VersionApi);
 });
 
 after(async () => {
@@ -27,8 +30,8 @@ after(async () => {
 });
 
 test('the rig answers with the pinned Kubernetes release and one Ready node', async () => {
-  const version = await api.version.getCode();
-  assert.match(version.gitVersion, /^v1\.\d+\.\d+$/);
+  const { gitVersion } = await version.getCode();
+  assert.match(gitVersion, /^v1\.\d+\.\d+$/);
   const nodes = await api.core.listNode();
   assert.equal(nodes.items.length, 1);
   const ready = nodes.items[0].status?.conditions?.find((c) => c.type === 'Ready');
@@ -36,10 +39,8 @@ test('the rig answers with the pinned Kubernetes release and one Ready node', as
 });
 
 test('greeter server and client Deployments become Ready, and their clients get answers through cluster DNS', async () => {
-  const docs = await applyChapter(api, CHAPTER);
-  const deployments = docs.filter((d) => d.kind === 'Deployment').map((d) => d.metadata?.name as string);
-  assert.deepEqual(deployments.sort(), ['greeter-client-headless', 'greeter-server']);
-  await waitForRollout(api, NAMESPACE, deployments, 180_000, (line) => console.log(line));
+  const report = await api.actions.applyChapter(CHAPTER, { timeoutMs: 180_000 });
+  assert.deepEqual(report.deployments.map((d) => d.name).sort(), ['greeter-client-headless', 'greeter-server']);
 
   const servers = (await api.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: 'app.kubernetes.io/name=greeter-server' })).items
     .map((p) => p.metadata?.name as string);

@@ -226,7 +226,7 @@ async function startDns(record: RigRecord): Promise<void> {
 export async function clusterUp(): Promise<void> {
   const started = Date.now();
   await step('checking host tools', preflight);
-  await step('building Kubernetes, CoreDNS and pause', buildAll);
+  await step('building Kubernetes and CoreDNS', buildAll);
   mkdirSync(CONFIG_DIR, { recursive: true });
   await step('certificates and kubeconfigs', async () => {
     writeFileSync(KUBECONFIG_PATH, await ensurePki(), { mode: 0o600 });

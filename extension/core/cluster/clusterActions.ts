@@ -19,6 +19,8 @@ import { MAX_REPLICAS } from '../workbook/actions';
 /** The field manager of every server-side apply this extension makes. */
 export const FIELD_MANAGER = 'grpc-lb-lab';
 export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+const NAME_LABEL = 'app.kubernetes.io/name';
+const CLIENT_NAME = 'greeter-client';
 
 /** A chapter's documents, in any order (the actions order them). Default: manifests/index.ts. */
 export type DocumentSource = (chapter: ChapterId) => readonly KubernetesObject[] | Promise<readonly KubernetesObject[]>;
@@ -132,6 +134,12 @@ export class ClusterActions {
     }
   }
 
+  /**
+   * Server-side applies a chapter, namespace first, in two waves: everything but the clients, until
+   * those Deployments have rolled out, then the clients. A client that starts before every server is
+   * Ready resolves (DNS) a partial set and keeps it: on a real cluster the headless chapter's clients
+   * then never reach the servers that came up a second later.
+   */
   async applyChapter(chapter: ChapterId, options: RolloutOptions = {}): Promise<ApplyReport> {
     const { signal, onProgress } = options;
     const kc = this.connect();
@@ -141,26 +149,30 @@ export class ClusterActions {
     const context = await this.guardWrite(kc);
     const api = clientNode().KubernetesObjectApi.makeApiClient(kc);
     const applied: ApplyReport['applied'] = [];
-    for (const [index, doc] of docs.entries()) {
-      throwIfAborted(signal);
-      const { kind = '', apiVersion = 'v1' } = doc;
-      const name = doc.metadata?.name ?? '';
-      const namespace = doc.metadata?.namespace;
-      await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, () =>
-        api.patch(doc, undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply),
-      );
-      applied.push({ kind, name, namespace });
-      onProgress?.({ type: 'applied', kind, name, namespace, index: index + 1, total: docs.length });
+    const isClient = (d: KubernetesObject): boolean => d.kind === 'Deployment' && d.metadata?.labels?.[NAME_LABEL] === CLIENT_NAME;
+    const deploymentsOf = (wave: readonly KubernetesObject[]): ApplyReport['deployments'] =>
+      wave
+        .filter((d) => d.kind === 'Deployment')
+        .map((d) => ({
+          namespace: d.metadata?.namespace ?? 'default',
+          name: d.metadata?.name ?? '',
+          replicas: (d as V1Deployment).spec?.replicas ?? 1,
+        }));
+    for (const wave of [docs.filter((d) => !isClient(d)), docs.filter(isClient)]) {
+      for (const doc of wave) {
+        throwIfAborted(signal);
+        const { kind = '', apiVersion = 'v1' } = doc;
+        const name = doc.metadata?.name ?? '';
+        const namespace = doc.metadata?.namespace;
+        await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, () =>
+          api.patch(doc, undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply),
+        );
+        applied.push({ kind, name, namespace });
+        onProgress?.({ type: 'applied', kind, name, namespace, index: applied.length, total: docs.length });
+      }
+      await this.waitForRollouts(kc, deploymentsOf(wave), options);
     }
-    const deployments = docs
-      .filter((d) => d.kind === 'Deployment')
-      .map((d) => ({
-        namespace: d.metadata?.namespace ?? 'default',
-        name: d.metadata?.name ?? '',
-        replicas: (d as V1Deployment).spec?.replicas ?? 1,
-      }));
-    await this.waitForRollouts(kc, deployments, options);
-    return { context, applied, deployments };
+    return { context, applied, deployments: deploymentsOf(docs) };
   }
 
   /**

@@ -189,8 +189,10 @@ export async function runClusterExperiment(
   void follower.start();
 
   const records = new Map<string, ServerPodRecord>();
+  let previousListStarted: number | undefined;
   const listServers = async (): Promise<ServerPodRecord[]> => {
     try {
+      const listStarted = Date.now();
       const list = await core.listNamespacedPod({ namespace, labelSelector: SERVER_POD_SELECTOR });
       const now = Date.now();
       const seen = new Set<string>();
@@ -198,8 +200,14 @@ export async function runClusterExperiment(
         const r = podRecord(pod);
         seen.add(r.name);
         const prev = records.get(r.name);
-        records.set(r.name, { ...prev, ...r });
+        // The kubelet's Ready time has whole seconds. A pod the previous list showed not Ready turned
+        // Ready after that list started: the later bound keeps the figure an upper bound, ±pollMs.
+        if (r.readyAt !== undefined && prev && prev.readyAt === undefined && previousListStarted !== undefined) {
+          r.readyAt = Math.max(r.readyAt, previousListStarted);
+        }
+        records.set(r.name, { ...prev, ...r, ...(prev?.readyAt !== undefined ? { readyAt: prev.readyAt } : {}) });
       }
+      previousListStarted = listStarted;
       for (const r of records.values()) if (!seen.has(r.name) && r.goneAt === undefined) r.goneAt = now;
       return list.items.map((p) => records.get(p.metadata?.name ?? '')!).filter(Boolean);
     } catch (err) {
