@@ -4,11 +4,13 @@
  * kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kubectl from one binary built from
  * the Go module proxy (scripts/cluster/rig); CoreDNS from its Go module (scripts/cluster/coredns).
  * Idempotent: what runs is reused. Progress and timings go to stderr; the last line on stdout is
- * `export KUBECONFIG=<path>`, so `eval "$(npm run -s cluster:up | tail -n 1)"` sets a shell up.
+ * `export KUBECONFIG=<path>`, so `eval "$(npm run -s cluster:up | tail -n 1)"` sets a shell up. The
+ * user's own kubeconfig is left alone unless `-- --merge-kubeconfig` asks for the context in it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { binaryPath, buildAll } from './build';
 import {
   BENCHMARK_RANGE, CNI_BIN_DIR, CNI_CONF_DIR, CONFIG_DIR, COREDNS_READY_URL, ETCD_CLIENT_URL, ETCD_PEER_URL, KUBELET_HEALTHZ_URL, KUBELET_ROOT,
@@ -223,6 +225,22 @@ async function startDns(record: RigRecord): Promise<void> {
   });
 }
 
+/**
+ * Only when asked (`--merge-kubeconfig`): adds the rig's context to ~/.kube/config (or $KUBECONFIG's first
+ * file), with its certificates embedded, keeping every other context and the current one.
+ */
+async function mergeIntoUserKubeconfig(): Promise<void> {
+  const target = (process.env.KUBECONFIG ?? '').split(':').find((f) => f && f !== KUBECONFIG_PATH) || join(homedir(), '.kube', 'config');
+  mkdirSync(dirname(target), { recursive: true });
+  const sources = existsSync(target) ? `${target}:${KUBECONFIG_PATH}` : KUBECONFIG_PATH;
+  const current = existsSync(target) ? (await tryRun(rigBinary(), ['kubectl', `--kubeconfig=${target}`, 'config', 'current-context']))?.stdout.trim() : undefined;
+  const merged = await run(rigBinary(), ['kubectl', 'config', 'view', '--flatten', '--raw'], { env: { ...process.env, KUBECONFIG: sources } });
+  if (existsSync(target)) copyFileSync(target, `${target}.before-grpc-lb-rig`);
+  writeFileSync(target, merged.stdout, { mode: 0o600 });
+  if (current) await run(rigBinary(), ['kubectl', `--kubeconfig=${target}`, 'config', 'use-context', current]);
+  process.stderr.write(`cluster: context ${CONTEXT} merged into ${target}${existsSync(`${target}.before-grpc-lb-rig`) ? ` (the file before: ${target}.before-grpc-lb-rig)` : ''}\n`);
+}
+
 export async function clusterUp(): Promise<void> {
   const started = Date.now();
   await step('checking host tools', preflight);
@@ -236,6 +254,7 @@ export async function clusterUp(): Promise<void> {
   await startControlPlane(record);
   await startNode(record);
   await startDns(record);
+  if (process.argv.includes('--merge-kubeconfig')) await mergeIntoUserKubeconfig();
   process.stderr.write(`cluster: ${CONTEXT} is up (Kubernetes ${KUBERNETES_VERSION}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   process.stderr.write(`cluster: logs in ${join(STATE_DIR, 'logs')}; stop everything with: npm run cluster:down\n`);
   process.stdout.write(`export KUBECONFIG=${KUBECONFIG_PATH}\n`);
