@@ -649,8 +649,12 @@ export class KubeApiDouble {
     const name = pod.metadata?.name ?? '';
     const id = `${pod.metadata?.namespace ?? 'default'}/${name}`;
     const containers = ((pod.spec?.containers ?? []) as Array<{ name: string }>).map((c) => c.name);
-    const container = q.get('container');
-    if (!container || container === 'undefined' || !containers.includes(container)) {
+    // As the API server: the container may be left out when the pod has just one.
+    const container = q.get('container') ?? (containers.length === 1 ? containers[0] : null);
+    if (container === null) {
+      return json(res, 400, status(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`));
+    }
+    if (!containers.includes(container)) {
       return json(res, 400, status(400, 'BadRequest', `container ${container} is not valid for pod ${name}`));
     }
     if (pod.status?.phase !== 'Running') {
