@@ -26,36 +26,39 @@ async function killContainers(): Promise<void> {
   }
 }
 
-/** Removes the chains named like Kubernetes', the CNI plugins' and ours, and every jump to them. */
+/**
+ * The iptables-restore script (for `--noflush`) that removes, from an `iptables-save` dump, the chains
+ * named like Kubernetes', the CNI plugins' and ours, and every jump to them from other chains.
+ */
+export function chainRemovalScript(saved: string): string {
+  const script: string[] = [];
+  let table = '';
+  let jumps: string[] = [];
+  let chains: string[] = [];
+  for (const line of saved.split('\n')) {
+    if (line.startsWith('*')) {
+      table = line.slice(1);
+      jumps = [];
+      chains = [];
+    } else if (line.startsWith(':')) {
+      const chain = line.slice(1).split(' ')[0];
+      if (RIG_CHAIN.test(chain)) chains.push(chain);
+    } else if (line.startsWith('-A ')) {
+      const [, chain] = line.split(' ');
+      const target = / -[jg] (\S+)/.exec(line)?.[1] ?? '';
+      if (!RIG_CHAIN.test(chain) && RIG_CHAIN.test(target)) jumps.push(`-D ${line.slice(3)}`);
+    } else if (line === 'COMMIT' && table && (jumps.length || chains.length)) {
+      script.push(`*${table}`, ...jumps, ...chains.map((c) => `-F ${c}`), ...chains.map((c) => `-X ${c}`), 'COMMIT');
+    }
+  }
+  return script.length ? `${script.join('\n')}\n` : '';
+}
+
 async function removeChains(): Promise<void> {
   for (const [save, restore] of [['iptables-save', 'iptables-restore'], ['ip6tables-save', 'ip6tables-restore']]) {
     const saved = await tryRun(save, []);
-    if (!saved) continue;
-    const script: string[] = [];
-    let table = '';
-    let jumps: string[] = [];
-    let flushes: string[] = [];
-    const flush = (): void => {
-      if (table && (jumps.length || flushes.length)) script.push(`*${table}`, ...jumps, ...flushes.map((c) => `-F ${c}`), ...flushes.map((c) => `-X ${c}`), 'COMMIT');
-    };
-    for (const line of saved.stdout.split('\n')) {
-      if (line.startsWith('*')) {
-        table = line.slice(1);
-        jumps = [];
-        flushes = [];
-      } else if (line.startsWith(':')) {
-        const chain = line.slice(1).split(' ')[0];
-        if (RIG_CHAIN.test(chain)) flushes.push(chain);
-      } else if (line.startsWith('-A ')) {
-        const [, chain] = line.split(' ');
-        const target = / -[jg] (\S+)/.exec(line)?.[1] ?? '';
-        if (!RIG_CHAIN.test(chain) && RIG_CHAIN.test(target)) jumps.push(`-D ${line.slice(3)}`);
-      } else if (line === 'COMMIT') {
-        flush();
-        table = '';
-      }
-    }
-    if (script.length) await run(restore, ['-w', '--noflush'], { input: `${script.join('\n')}\n` });
+    const script = saved ? chainRemovalScript(saved.stdout) : '';
+    if (script) await run(restore, ['-w', '--noflush'], { input: script });
   }
 }
 
