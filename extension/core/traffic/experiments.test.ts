@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { KubeApiDouble, type DoubleDeployment } from '../../../samples/testing/kubeApiDouble';
-import { restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
+import { podRecord, restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
 
 const NS = 'grpc-lb-example';
 const CHAPTER = 'headless';
@@ -123,6 +123,12 @@ class SimulatedCluster {
 // Deadlines, not sleeps: generous so a loaded machine (2 cores, load 16) still gets the first client
 // line through the follower; they cost nothing when things are quick.
 const timings = { baselineMs: 300, windowMs: 5000, settleMs: 300, pollMs: 50, readyTimeoutMs: 10_000, firstLineTimeoutMs: 15_000 };
+
+test('a pod was told to stop at its deletionTimestamp less its grace period (the API server dates the end of the grace period)', () => {
+  const pod = { metadata: { name: 'p', deletionTimestamp: new Date('2026-12-03T10:00:20Z'), deletionGracePeriodSeconds: 20 } };
+  assert.equal(podRecord(pod).deletionAt, Date.parse('2026-12-03T10:00:00Z'));
+  assert.equal(podRecord({ metadata: { name: 'q', deletionTimestamp: new Date('2026-12-03T10:00:20Z') } }).deletionAt, Date.parse('2026-12-03T10:00:20Z'));
+});
 
 test('(Kubernetes API double) scale-up: measures the first RPC on the new pod after its Ready time, then restores', async () => {
   const cluster = new SimulatedCluster();

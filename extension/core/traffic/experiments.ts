@@ -84,7 +84,11 @@ export interface ServerPodRecord {
   name: string;
   /** Ready=True condition's lastTransitionTime (second precision, set by the kubelet). */
   readyAt?: number;
-  /** metadata.deletionTimestamp: when the pod was told to stop (second precision). */
+  /**
+   * When the pod was told to stop (second precision): metadata.deletionTimestamp less
+   * metadata.deletionGracePeriodSeconds — the API server sets the timestamp to the end of the grace
+   * period, not to the delete request.
+   */
   deletionAt?: number;
   /** When a poll first found it gone (local clock). */
   goneAt?: number;
@@ -94,7 +98,8 @@ export function podRecord(pod: V1Pod): ServerPodRecord {
   const name = pod.metadata?.name ?? '';
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
   const readyAt = toMs(ready?.lastTransitionTime);
-  const deletionAt = toMs(pod.metadata?.deletionTimestamp);
+  const deadline = toMs(pod.metadata?.deletionTimestamp);
+  const deletionAt = deadline === undefined ? undefined : deadline - (pod.metadata?.deletionGracePeriodSeconds ?? 0) * 1000;
   return {
     name,
     ...(readyAt !== undefined ? { readyAt } : {}),
