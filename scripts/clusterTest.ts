@@ -17,7 +17,14 @@ import { TrafficModel } from '../samples/traffic/trafficModel';
 import { ClusterActions } from '../extension/core/cluster/clusterActions';
 import { ContextGuard, MemoryStorage } from '../extension/core/cluster/contextGuard';
 import { LogFollower, clientPodSelector } from '../extension/core/traffic/logFollower';
-import { restartDeployment, runClusterExperiment, SERVER_POD_SELECTOR, type ExperimentReport } from '../extension/core/traffic/experiments';
+import {
+  restartDeployment,
+  runClusterExperiment,
+  SERVER_DEPLOYMENT,
+  SERVER_POD_SELECTOR,
+  type ExperimentKind,
+  type ExperimentReport,
+} from '../extension/core/traffic/experiments';
 import { chapterDocuments, type DeployableChapterId } from '../manifests/index';
 import { judgeScaleUp, judgeSpread, scaleUpExpectation, type Verdict } from './clusterLessons';
 
@@ -38,7 +45,7 @@ export function candidateContexts(contexts: readonly string[], env: NodeJS.Proce
   return { names: [RIG_CONTEXT, 'minikube'].filter((c) => contexts.includes(c)), explicit: false };
 }
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -54,7 +61,36 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+export interface ClusterConnection {
+  kc: k8s.KubeConfig;
+  context: string;
+  /** The API server's gitVersion from /version, e.g. v1.34.4. */
+  version: string;
+}
+
+/**
+ * The first candidate context (see {@link candidateContexts}) whose API server answers /version within
+ * 5 s, as a KubeConfig set to it; undefined when none does (each silence logged). A context named by
+ * GRPC_LB_CLUSTER_CONTEXT that does not answer throws.
+ */
+export async function connectCluster(env: NodeJS.ProcessEnv, log: (line: string) => void, who = 'test:cluster'): Promise<ClusterConnection | undefined> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  const { names, explicit } = candidateContexts(kc.getContexts().map((c) => c.name), env);
+  for (const name of names) {
+    kc.setCurrentContext(name);
+    try {
+      const version = (await withTimeout(kc.makeApiClient(k8s.VersionApi).getCode(), 5000, `context ${name}`)).gitVersion;
+      return { kc, context: name, version };
+    } catch (error) {
+      if (explicit) throw new Error(`${who}: context ${name} does not answer: ${(error as Error).message}`);
+      log(`${who}: context ${name} does not answer (${(error as Error).message})`);
+    }
+  }
+  return undefined;
+}
+
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -116,7 +152,19 @@ export class ClusterRun {
       .sort();
   }
 
-  experiment(kind: 'scale-up' | 'rollout', chapter: ClusterChapter, windowMs: number): Promise<ExperimentReport> {
+  /**
+   * Waits until greeter-server has all its replicas updated and Ready and no server pod is still
+   * terminating: between two experiments, so the next one starts from the chapter's steady state.
+   */
+  async serversSettled(timeoutMs = 180_000): Promise<void> {
+    await this.actions.waitForRollouts(this.kc, [{ namespace: NAMESPACE, name: SERVER_DEPLOYMENT }], { timeoutMs });
+    await until('terminating server pods to go away', timeoutMs, async () => {
+      const pods = await this.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: SERVER_POD_SELECTOR });
+      return pods.items.some((p) => p.metadata?.deletionTimestamp) ? undefined : true;
+    });
+  }
+
+  experiment(kind: ExperimentKind, chapter: ClusterChapter, windowMs: number): Promise<ExperimentReport> {
     return runClusterExperiment(
       kind,
       {
@@ -268,29 +316,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, log: (line: s
     log(`unknown chapter(s) ${unknown.join(', ')}; expected: ${CLUSTER_CHAPTERS.join(', ')} (envoy, envoy-sidecar, istio and proxyless are contract-tested by npm test)`);
     return 2;
   }
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const { names, explicit } = candidateContexts(kc.getContexts().map((c) => c.name), env);
-  let chosen: string | undefined;
-  let version = '';
-  for (const name of names) {
-    kc.setCurrentContext(name);
-    try {
-      version = (await withTimeout(kc.makeApiClient(k8s.VersionApi).getCode(), 5000, `context ${name}`)).gitVersion;
-      chosen = name;
-      break;
-    } catch (error) {
-      if (explicit) {
-        log(`test:cluster: context ${name} does not answer: ${(error as Error).message}`);
-        return 1;
-      }
-      log(`test:cluster: context ${name} does not answer (${(error as Error).message})`);
-    }
+  let connection: ClusterConnection | undefined;
+  try {
+    connection = await connectCluster(env, log);
+  } catch (error) {
+    log((error as Error).message);
+    return 1;
   }
-  if (!chosen) {
+  if (!connection) {
     log('test:cluster skipped: no context answers (tried grpc-lb-rig, minikube). Run `npm run cluster:up` or start minikube, or set GRPC_LB_CLUSTER_CONTEXT.');
     return 0;
   }
+  const { kc, context: chosen, version } = connection;
   log(`test:cluster on context ${chosen} (Kubernetes ${version})`);
   const run = new ClusterRun(kc, log);
   const outcomes: ChapterOutcome[] = [];

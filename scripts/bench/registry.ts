@@ -40,6 +40,22 @@ export function median(values: readonly number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
+const finishers: Array<() => Promise<void>> = [];
+
+/** Runs after the last selected row, whatever happened (e.g. the cluster rows clean their last chapter up). */
+export function onFinish(finish: () => Promise<void>): void {
+  finishers.push(finish);
+}
+
+/** Called by bench.ts after the last row; a finisher's failure is returned, not thrown, so every one runs. */
+export async function runFinishers(): Promise<Error[]> {
+  const errors: Error[] = [];
+  for (const finish of finishers) {
+    await finish().catch((error: unknown) => errors.push(error instanceof Error ? error : new Error(String(error))));
+  }
+  return errors;
+}
+
 export function registeredMeasurements(): readonly Measurement[] {
   return measurements;
 }
