@@ -1,5 +1,5 @@
 /**
- * Builds the rig's Go programs (Kubernetes, CoreDNS; images.ts builds the pause image's own) from the Go module proxy into BIN_DIR,
+ * Builds the rig's Go programs (Kubernetes, CoreDNS, the etcd chapter's etcd; images.ts builds the pause image's own) from the Go module proxy into BIN_DIR,
  * once: each binary carries a stamp of the sources it was built from, and a matching stamp skips
  * the build, so a second `cluster:up` on the same machine starts without compiling.
  */
@@ -14,6 +14,8 @@ export interface GoProgram {
   /** Name of the binary in BIN_DIR. */
   binary: string;
   ldflags: string[];
+  /** Environment for `go build` beyond the caller's, e.g. CGO_ENABLED=0 for a binary an image without libc runs. */
+  env?: Record<string, string>;
 }
 
 const [, kubeMajor, kubeMinor] = /^v(\d+)\.(\d+)\./.exec(KUBERNETES_VERSION) ?? [];
@@ -26,9 +28,13 @@ const kubeVersionFlags = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg
   `-X ${pkg}.gitTreeState=clean`,
 ]);
 
+/** The etcd chapter's etcd (ETCD_IMAGE's release); static, as upstream builds it: images.ts puts it in an image from scratch. */
+export const ETCD_PROGRAM: GoProgram = { module: 'etcd', binary: 'etcd', ldflags: [], env: { CGO_ENABLED: '0' } };
+
 export const PROGRAMS: readonly GoProgram[] = [
   { module: 'rig', binary: 'rig', ldflags: kubeVersionFlags },
   { module: 'coredns', binary: 'coredns', ldflags: [] },
+  ETCD_PROGRAM,
 ];
 
 export const binaryPath = (name: string): string => join(BIN_DIR, name);
@@ -39,6 +45,8 @@ function sourceStamp(dir: string, program: GoProgram): string {
     hash.update(file).update(readFileSync(join(dir, file)));
   }
   hash.update(program.ldflags.join(' '));
+  // only when set: the stamps of programs without an env stay what they were
+  if (program.env) hash.update(JSON.stringify(Object.entries(program.env).sort()));
   return hash.digest('hex');
 }
 
@@ -56,7 +64,7 @@ export async function buildProgram(program: GoProgram): Promise<string> {
   await step(`building ${program.binary} (Go, ${program.module}/go.mod; the first build takes minutes)`, () =>
     run('go', ['build', '-trimpath', '-ldflags', ['-s', '-w', ...program.ldflags].join(' '), '-o', out, '.'], {
       cwd: dir,
-      env: { ...process.env, GOFLAGS: '-mod=readonly' },
+      env: { ...process.env, GOFLAGS: '-mod=readonly', ...program.env },
     }),
   );
   writeFileSync(stampFile, stamp);

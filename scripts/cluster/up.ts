@@ -244,7 +244,7 @@ async function mergeIntoUserKubeconfig(): Promise<void> {
 export async function clusterUp(): Promise<void> {
   const started = Date.now();
   await step('checking host tools', preflight);
-  await step('building Kubernetes and CoreDNS', buildAll);
+  await step('building Kubernetes, CoreDNS and etcd', buildAll);
   mkdirSync(CONFIG_DIR, { recursive: true });
   await step('certificates and kubeconfigs', async () => {
     writeFileSync(KUBECONFIG_PATH, await ensurePki(), { mode: 0o600 });
