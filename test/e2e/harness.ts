@@ -589,6 +589,19 @@ export class Session {
     return text;
   }
 
+  /**
+   * Waits for a modal dialog, then answers it as a person does: clicks the button labelled `button`.
+   * Returns the dialog's text (message, detail and buttons) as it was shown.
+   */
+  async answerDialog(button: string, timeoutMs = 60_000): Promise<string> {
+    const dialog = this.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: timeoutMs });
+    const text = (await dialog.innerText()).replace(/\s+/g, ' ').trim();
+    await dialog.locator('.dialog-buttons .monaco-button', { hasText: button }).first().click();
+    await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+    return text;
+  }
+
   /** Every notification the workbench showed since the page loaded (recorded in the page). */
   async notifications(): Promise<NotificationRecord[]> {
     return (await this.page.evaluate('window.__e2eNotifications ?? []')) as NotificationRecord[];
