@@ -127,7 +127,10 @@ async function measure(
 }
 
 const numbers = (values: readonly unknown[]): number[] => values.filter((v): v is number => typeof v === 'number');
-const range = (values: readonly number[]): string => `${Math.min(...values)}–${Math.max(...values)}`;
+const range = (values: readonly number[]): string => {
+  const [min, max] = [Math.min(...values), Math.max(...values)];
+  return min < 0 ? `${min} to ${max}` : `${min}–${max}`;
+};
 const list = (values: readonly unknown[]): string => values.map((v) => (v === null ? 'none' : String(v))).join(', ');
 const sum = (values: readonly unknown[]): number => numbers(values).reduce((a, b) => a + b, 0);
 const READY_NOTE = 'Ready = the pod condition, bounded by the 250 ms poll';
@@ -207,7 +210,7 @@ registerMeasurement({
         meetsGoal: failed.every((f) => f === 0),
         detail:
           `${where}; median of ${raw.length} scale-downs, range ${got.length ? range(got) : '—'} ms: ${list(raw)} ms ` +
-          `(deletion = the delete request, second precision; the server drains ${drain ?? '?'} ms after SIGTERM); ` +
+          `(from the delete request, second precision; negative: its last RPC came before it; the server drains ${drain ?? '?'} ms after SIGTERM); ` +
           `failed RPCs ${failed.join(', ')} (total ${sum(failed)})`,
       };
     }),
