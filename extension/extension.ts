@@ -3,6 +3,7 @@ import { chapterDocuments } from '../manifests/index';
 import { registerCommands } from './commands';
 import { presentError, showPresentation } from './commands/errors';
 import { ChapterProgress } from './core/chapterProgress';
+import { keepAgentTlsOnRequests } from './core/cluster/agentTls';
 import { ClusterActions } from './core/cluster/clusterActions';
 import { ContextGuard } from './core/cluster/contextGuard';
 import { loadDefaultKubeConfig } from './core/cluster/kube';
@@ -19,6 +20,11 @@ import { registerWorkbookSerializer } from './workbook/workbookSerializer';
  * No I/O happens here; work starts when the user runs a command, opens a workbook or the view.
  */
 export function activate(context: vscode.ExtensionContext): void {
+  // The extension host swaps the https.Agent client-node passes (with the kubeconfig's client
+  // certificate) for its proxy agent; keep the TLS options on the requests (core/cluster/agentTls.ts).
+  // `require('https')`, not 'node:https': the host hands each extension its own copy of 'https'.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  keepAgentTlsOnRequests(require('https'));
   const channels = new Channels();
   const background = new BackgroundTasks();
   const guard = new ContextGuard({
