@@ -63,6 +63,17 @@ export function etcdEndpointsFromEnv(env: NodeJS.ProcessEnv = process.env): stri
     .filter(Boolean);
 }
 
+/**
+ * The `hosts` to give etcd3 for etcd client URLs. etcd3 strips `http(s)://` and hands grpc-js the
+ * rest, `host:port`, which grpc-js reads as a URI whenever `host` is a registered scheme: with the
+ * chapter's Service `etcd`, `etcd:2379` went to this very resolver (path "2379"), which opened another
+ * etcd client for `etcd:2379`, and so on until the pod was OOM-killed. `dns:///` after the protocol
+ * keeps etcd's own address on grpc-js's DNS resolver; the protocol stays for etcd3's TLS choice.
+ */
+export function etcd3Hosts(endpoints: readonly string[]): string[] {
+  return endpoints.map((url) => url.replace(/^(https?:\/\/)(?![a-z][a-z0-9+.-]*:\/\/)/i, '$1dns:///'));
+}
+
 /** Options for {@link registerWithEtcd}. */
 export interface EtcdRegistrationOptions {
   /** etcd client URLs, e.g. `['http://127.0.0.1:2379']`. */
@@ -97,7 +108,7 @@ export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<E
   if (!parseAddr(opts.addr)) throw new EtcdRegistrationError(`cannot register "${opts.addr}": expected ip:port`);
   if (!(opts.ttlSeconds >= 1)) throw new EtcdRegistrationError(`lease TTL must be ≥ 1 s, got ${opts.ttlSeconds}`);
   const { Etcd3 } = etcd3();
-  const client = new Etcd3({ hosts: opts.endpoints });
+  const client = new Etcd3({ hosts: etcd3Hosts(opts.endpoints) });
   const key = `${opts.service}/${opts.addr}`;
   let lease: Lease | undefined;
   let closed = false;
@@ -232,7 +243,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
       }
       try {
         const { Etcd3 } = etcd3();
-        const client = new Etcd3({ hosts });
+        const client = new Etcd3({ hosts: etcd3Hosts(hosts) });
         this.client = client;
         const res = await client.getAll().prefix(this.prefix).exec();
         if (!current()) return;
