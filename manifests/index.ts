@@ -42,6 +42,7 @@ export function istioDownloadUrl(platform: 'linux-amd64' | 'linux-arm64' | 'osx'
 
 /** Container images the chapters run besides the lab's own (pinned; never `:latest`). */
 export const ENVOY_IMAGE = 'envoyproxy/envoy:v1.37.11';
+/** The rig builds this very name from etcd's Go module (scripts/cluster/etcd/go.mod pins the same release). */
 export const ETCD_IMAGE = 'quay.io/coreos/etcd:v3.6.5';
 
 /** Field manager for server-side apply; also what clean-up and the cluster test use. */

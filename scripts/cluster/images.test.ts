@@ -8,6 +8,8 @@ import {
   bundledNpmVersion, containerdImageLabels, debianMirror, nodeImageArgDefault, optionsFromArgs, parseDeb822Sources, parseNodeBase,
   parseOneLineSources, qualifiedImageName,
 } from './images';
+import { ETCD_IMAGE } from '../../manifests/index';
+import { ETCD_PROGRAM, PROGRAMS } from './build';
 import { CONTAINERD_SOCKET, PAUSE_IMAGE } from './rig';
 
 test('image names are qualified the way CRI looks them up', () => {
@@ -96,4 +98,14 @@ test('CLI options: the rig socket by default, --address and --no-cache, anything
   assert.deepEqual(optionsFromArgs(['--address', '/tmp/c.sock', '--no-cache']), { containerdAddress: '/tmp/c.sock', noCache: true });
   assert.throws(() => optionsFromArgs(['--address']), /usage/);
   assert.throws(() => optionsFromArgs(['--force']), /usage/);
+});
+
+test("the etcd image is the release ETCD_IMAGE names: scripts/cluster/etcd requires etcd's server module at that tag, built static", () => {
+  const tag = /:(v\d+\.\d+\.\d+)$/.exec(ETCD_IMAGE)?.[1];
+  assert.ok(tag, ETCD_IMAGE);
+  const goMod = readFileSync(join(__dirname, ETCD_PROGRAM.module, 'go.mod'), 'utf8');
+  assert.match(goMod, new RegExp(`^require go\\.etcd\\.io/etcd/server/v3 ${tag.replace(/\./g, '\\.')}$`, 'm'));
+  assert.equal(ETCD_PROGRAM.env?.CGO_ENABLED, '0');
+  assert.ok(PROGRAMS.includes(ETCD_PROGRAM));
+  assert.equal(qualifiedImageName(ETCD_IMAGE), ETCD_IMAGE, 'a registry-qualified name: CRI looks it up as it is');
 });
