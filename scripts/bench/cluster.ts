@@ -153,7 +153,8 @@ function scaleUpRow(goalMs: number, windowMs: number, what: string) {
       meetsGoal: missed === 0 && Math.max(...got) <= goalMs,
       detail:
         `${where}; median of ${raw.length} scale-ups 3 → 4 (${what}), range ${range(got)} ms` +
-        `${missed ? `, ${missed} without an RPC within ${windowMs} ms` : ''}: ${list(raw)} ms; ${READY_NOTE}; ${failed} failed RPCs`,
+        `${missed ? `, ${missed} without an RPC within ${windowMs} ms` : ''}: ${list(raw)} ms` +
+        `${got.some((v) => v < 0) ? ' (negative: the first RPC came before Kubernetes had the pod Ready)' : ''}; ${READY_NOTE}; ${failed} failed RPCs`,
     };
   };
 }
