@@ -14,6 +14,8 @@ export function formatClusterProgress(p: ClusterProgress): string {
       return vscode.l10n.t('{0} is ready ({1} pods)', p.deployment, p.desired);
     case 'podWaiting':
       return vscode.l10n.t('pod {0} is waiting: {1}', p.pod, p.reason);
+    case 'namespaceTerminating':
+      return vscode.l10n.t('namespace {0} is still being deleted; waiting until it is gone', p.namespace);
     case 'scaled':
       return vscode.l10n.t('scaled {0} to {1}', p.deployment, p.replicas);
     case 'deleted':

@@ -15,15 +15,17 @@ const labels = (chapter: string, name: string): Record<string, string> => ({
 });
 
 function deployment(chapter: string, name: string, image: string, replicas: number): KubernetesObject {
+  // As in manifests/: every chapter's client Deployment carries app.kubernetes.io/name=greeter-client.
+  const app = name.startsWith('greeter-client') ? 'greeter-client' : name;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: NS, labels: labels(chapter, name) },
+    metadata: { name, namespace: NS, labels: labels(chapter, app) },
     spec: {
       replicas,
-      selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+      selector: { matchLabels: { 'app.kubernetes.io/name': app } },
       template: {
-        metadata: { labels: labels(chapter, name) },
+        metadata: { labels: labels(chapter, app) },
         spec: { containers: [{ name: name.split('-').slice(0, 2).join('-'), image, imagePullPolicy: 'IfNotPresent' }] },
       },
     },
@@ -73,7 +75,7 @@ describe('cluster actions (Kubernetes API double)', () => {
     await double.stop();
   });
 
-  it('applies the namespace first, every document by server-side apply as grpc-lb-lab (force), then waits for rollout', async () => {
+  it('applies the namespace first, every document by server-side apply as grpc-lb-lab (force), the clients only once the servers are Ready', async () => {
     const s = setup(double);
     const report = await s.actions.applyChapter('headless', { onProgress: (p) => s.progress.push(p) });
     const patches = double.requests.filter((r) => r.method === 'PATCH');
@@ -84,10 +86,14 @@ describe('cluster actions (Kubernetes API double)', () => {
       [
         `/api/v1/namespaces/${NS}`,
         `/api/v1/namespaces/${NS}/services/greeter-server`,
-        `/apis/apps/v1/namespaces/${NS}/deployments/greeter-client-headless`,
         `/apis/apps/v1/namespaces/${NS}/deployments/greeter-server`,
+        `/apis/apps/v1/namespaces/${NS}/deployments/greeter-client-headless`,
       ],
     );
+    // A client that resolves DNS before every server is Ready keeps the partial answer (seen on a real cluster).
+    const serverReady = s.progress.findIndex((p) => p.type === 'rolloutDone' && p.deployment === 'greeter-server');
+    const clientApplied = s.progress.findIndex((p) => p.type === 'applied' && p.name === 'greeter-client-headless');
+    assert.ok(serverReady !== -1 && serverReady < clientApplied, 'greeter-server rolled out before the client was applied');
     for (const p of patches) {
       assert.equal(p.contentType, 'application/apply-patch+yaml');
       assert.equal(p.query.get('fieldManager'), FIELD_MANAGER);
@@ -104,6 +110,19 @@ describe('cluster actions (Kubernetes API double)', () => {
     assert.deepEqual(done.sort(), ['greeter-client-headless', 'greeter-server']);
     assert.equal(report.context, 'minikube');
     assert.equal(s.asked.length, 0, 'minikube is never asked about');
+  });
+
+  it('waits for a namespace that is still being deleted before applying into it, and says so', async () => {
+    const s = setup(double);
+    double.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'leaving', deletionTimestamp: new Date().toISOString() }, status: { phase: 'Terminating' } });
+    const docs = (): KubernetesObject[] => [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'leaving' } } as KubernetesObject];
+    const actions = setup(double, { documents: docs }).actions;
+    setTimeout(() => double.remove('v1', 'Namespace', undefined, 'leaving'), 100);
+    const started = Date.now();
+    await actions.applyChapter('headless', { onProgress: (p) => s.progress.push(p) });
+    assert.ok(Date.now() - started >= 90, 'the apply waited for the old namespace to go');
+    assert.deepEqual(s.progress[0], { type: 'namespaceTerminating', namespace: 'leaving' });
+    assert.equal((double.get('v1', 'Namespace', undefined, 'leaving')?.metadata as { deletionTimestamp?: string }).deletionTimestamp, undefined);
   });
 
   it('scales with a merge patch on the scale subresource and waits for the new replicas', async () => {

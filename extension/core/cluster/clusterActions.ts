@@ -31,6 +31,7 @@ export type ClusterProgress =
   | { type: 'rollout'; namespace: string; deployment: string; ready: number; updated: number; desired: number }
   | { type: 'rolloutDone'; namespace: string; deployment: string; desired: number }
   | { type: 'podWaiting'; namespace: string; pod: string; reason: string }
+  | { type: 'namespaceTerminating'; namespace: string }
   | { type: 'scaled'; namespace: string; deployment: string; replicas: number }
   | { type: 'deleted'; kind: string; name: string; namespace?: string }
   | { type: 'skipped'; apiVersion: string; kind: string; reason: 'api-not-served' };
@@ -158,6 +159,7 @@ export class ClusterActions {
           name: d.metadata?.name ?? '',
           replicas: (d as V1Deployment).spec?.replicas ?? 1,
         }));
+    await this.waitForTerminatingNamespaces(kc, docs, options);
     for (const wave of [docs.filter((d) => !isClient(d)), docs.filter(isClient)]) {
       for (const doc of wave) {
         throwIfAborted(signal);
@@ -173,6 +175,36 @@ export class ClusterActions {
       await this.waitForRollouts(kc, deploymentsOf(wave), options);
     }
     return { context, applied, deployments: deploymentsOf(docs) };
+  }
+
+  /**
+   * A namespace still being deleted (a Clean Up of everything a moment ago) refuses new objects: wait
+   * until it is gone, then apply creates it afresh.
+   */
+  private async waitForTerminatingNamespaces(kc: KubeConfig, docs: readonly KubernetesObject[], options: RolloutOptions): Promise<void> {
+    const { signal, onProgress, timeoutMs = 180_000 } = options;
+    const now = this.deps.now ?? Date.now;
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
+    for (const name of docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata?.name ?? '')) {
+      const deadline = now() + timeoutMs;
+      let reported = false;
+      for (;;) {
+        throwIfAborted(signal);
+        let terminating: boolean;
+        try {
+          const ns = await kubeCall(kc, { verb: 'get', resource: 'namespaces' }, () => core.readNamespace({ name }));
+          terminating = ns.metadata?.deletionTimestamp !== undefined || ns.status?.phase === 'Terminating';
+        } catch (err) {
+          if (err instanceof NamespaceMissingError) break; // gone (or never there): apply creates it
+          throw err;
+        }
+        if (!terminating) break;
+        if (!reported) onProgress?.({ type: 'namespaceTerminating', namespace: name });
+        reported = true;
+        if (now() >= deadline) throw new Error(`namespace ${name} is still being deleted after ${Math.round(timeoutMs / 1000)} s`);
+        await sleep(this.deps.pollIntervalMs ?? 1000, signal);
+      }
+    }
   }
 
   /**
