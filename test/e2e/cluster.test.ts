@@ -214,20 +214,24 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     await s.pick((label) => /^headless(,|$)/.test(label), CHAPTER);
     await s.showTrafficView();
     let api = { clients: [] as string[], servers: [] as string[] };
+    let seen: string[] = [];
     // Headless + round_robin: every client pod calls every server pod. Wait until the view shows the
     // pods the API lists right now, each client with every server and a count.
     const view = await waitFor(
       'the Traffic view to list the API\'s client pods, each with every server pod',
       async () => {
         api = { clients: await runningPods(clientPodSelector(CHAPTER)), servers: await runningPods(SERVER_POD_SELECTOR) };
-        const v = parseTraffic(await s.trafficRows());
+        seen = await s.trafficRows();
+        const v = parseTraffic(seen);
         const same = [...v.clients.keys()].sort().join() === api.clients.join();
         const spread = [...v.clients.values()].every((servers) => [...servers.keys()].sort().join() === api.servers.join());
         return same && spread && api.clients.length > 0 ? v : undefined;
       },
       120_000,
       1_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nthe API lists clients ${api.clients.join(', ')} and servers ${api.servers.join(', ')}; the view's rows: ${JSON.stringify(seen)}`);
+    });
     await s.screenshot('cluster-03-traffic-view');
     assert.equal(api.clients.length, 2, `client pods: ${api.clients.join(', ')}`);
     assert.equal(api.servers.length, 3, `server pods: ${api.servers.join(', ')}`);

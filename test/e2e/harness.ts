@@ -503,7 +503,15 @@ export class Session {
     const rows = this.trafficPane().locator('.pane-body .monaco-list-row');
     const collapsed = this.trafficPane().locator('.pane-body .monaco-list-row[aria-expanded="false"]');
     for (let i = 0; i < 10 && (await collapsed.count()) > 0; i++) await collapsed.first().click();
-    return (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    // A row's label and description are sibling spans: innerText runs them together ("pod-x614 RPCs").
+    return rows.evaluateAll((els) =>
+      els.map((el) => {
+        const name = el.querySelector('.label-name')?.textContent;
+        const description = el.querySelector('.label-description')?.textContent ?? '';
+        const text = name === undefined || name === null ? ((el as unknown as { innerText?: string }).innerText ?? '') : `${name} ${description}`;
+        return text.replace(/\s+/g, ' ').trim();
+      }),
+    );
   }
 
   /** Runs the notebook cell whose source contains `source` with its run button (hover, click). */
