@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { KubeApiDouble, type DoubleDeployment } from '../../../samples/testing/kubeApiDouble';
-import { podRecord, restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
+import { isNewReadyServer, podRecord, restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
 
 const NS = 'grpc-lb-example';
 const CHAPTER = 'headless';
@@ -128,6 +128,15 @@ test('a pod was told to stop at its deletionTimestamp less its grace period (the
   const pod = { metadata: { name: 'p', deletionTimestamp: new Date('2026-12-03T10:00:20Z'), deletionGracePeriodSeconds: 20 } };
   assert.equal(podRecord(pod).deletionAt, Date.parse('2026-12-03T10:00:00Z'));
   assert.equal(podRecord({ metadata: { name: 'q', deletionTimestamp: new Date('2026-12-03T10:00:20Z') } }).deletionAt, Date.parse('2026-12-03T10:00:20Z'));
+});
+
+test('the new server is one that was not there before, is Ready and is not being deleted (a concurrent apply may scale it away at once)', () => {
+  const before = new Set(['greeter-server-1', 'greeter-server-2']);
+  assert.equal(isNewReadyServer({ name: 'greeter-server-3', readyAt: 1000 }, before), true);
+  assert.equal(isNewReadyServer({ name: 'greeter-server-1', readyAt: 1000 }, before), false, 'there before');
+  assert.equal(isNewReadyServer({ name: 'greeter-server-3' }, before), false, 'not Ready yet');
+  assert.equal(isNewReadyServer({ name: 'greeter-server-3', readyAt: 1000, deletionAt: 2000 }, before), false, 'told to stop');
+  assert.equal(isNewReadyServer({ name: 'greeter-server-3', readyAt: 1000, goneAt: 2000 }, before), false, 'gone');
 });
 
 test('(Kubernetes API double) scale-up: measures the first RPC on the new pod after its Ready time, then restores', async () => {

@@ -113,6 +113,15 @@ function toMs(value: Date | string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * A server pod the experiment started: not there before it, Ready, and not being deleted. A pod told
+ * to stop is no new server, even if it turned Ready first — on the rig a concurrent apply of the same
+ * Deployment set the replicas back a second after the scale-up, and the report named that pod.
+ */
+export function isNewReadyServer(pod: ServerPodRecord, before: ReadonlySet<string>): boolean {
+  return !before.has(pod.name) && pod.readyAt !== undefined && pod.deletionAt === undefined && pod.goneAt === undefined;
+}
+
 /** ms from a pod's Ready time to its first RPC in the client logs; null if it got none. */
 export function firstRpcAfterReady(model: TrafficModel, pod: ServerPodRecord): number | null {
   const first = model.firstSeen(pod.name);
@@ -260,7 +269,7 @@ export async function runClusterExperiment(
       await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas + 1 }, { ...(signal ? { signal } : {}), wait: false });
       progress('waitingReady');
       const fresh = await waitFor('the new server pod to become Ready', t.readyTimeoutMs, async () =>
-        (await listServers()).find((r) => !before.has(r.name) && r.readyAt !== undefined),
+        (await listServers()).find((r) => isNewReadyServer(r, before)),
       );
       progress('waitingFirstRpc', fresh.name);
       const windowEnd = Date.now() + t.windowMs;
@@ -297,7 +306,7 @@ export async function runClusterExperiment(
       progress('waitingReady');
       const fresh = await waitFor('the rolling restart to finish', t.readyTimeoutMs, async () => {
         const current = await listServers();
-        const newReady = current.filter((r) => !before.has(r.name) && r.readyAt !== undefined);
+        const newReady = current.filter((r) => isNewReadyServer(r, before));
         const oldLeft = current.filter((r) => before.has(r.name));
         return newReady.length >= replicas && oldLeft.length === 0 ? newReady : undefined;
       });
