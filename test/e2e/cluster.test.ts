@@ -264,7 +264,6 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
         for (const pod of await runningPods(SERVER_POD_SELECTOR).catch(() => [])) seen.add(pod);
       },
     );
-    await s.screenshot('cluster-04-experiment-report');
     const noRpc = none.exec(headline.message);
     const [, newPod, figure, failedRpcs] = noRpc ?? first.exec(headline.message) ?? [];
     console.log(`experiment: ${headline.message}`);
@@ -288,6 +287,8 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     await s.showTrafficView();
     const rows = await s.trafficRows();
     assert.ok(rows.some((r) => r.startsWith(`Experiment: scale-up (${CHAPTER})`) && r.includes(headline.message)), `the view pins the result: ${rows.join(' | ')}`);
+    // The view with the pinned result's figures, the Lab channel's report and (still) the notification.
+    await s.screenshot('cluster-04-experiment-report');
     // The experiment puts the replica count back.
     await waitFor('greeter-server back at its replica count', async () => (await runningPods(SERVER_POD_SELECTOR)).length === before.length, 120_000, 1_000);
     await s.dismissNotifications();
