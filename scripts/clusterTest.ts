@@ -272,6 +272,13 @@ async function cleanUpVerdict(run: ClusterRun, chapter: ClusterChapter): Promise
       ...(await run.core.listNamespacedService({ namespace: NAMESPACE, labelSelector: selector })).items,
     ].map((o) => o.metadata?.name);
     const survived = await run.core.readNamespacedConfigMap({ name: bystander, namespace: NAMESPACE }).then(() => true, () => false);
+    // The garbage collector removes ReplicaSets and pods after the Deployments: the next chapter starts
+    // once nothing of this one is left, so the two never meet.
+    await until(`the ${chapter} chapter's ReplicaSets and pods to be gone`, 120_000, async () => {
+      const sets = await run.apps.listNamespacedReplicaSet({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
+      const pods = await run.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
+      return sets.items.length === 0 && pods.items.length === 0 ? true : undefined;
+    });
     return {
       holds: left.length === 0 && survived && report.deleted.length > 0,
       summary: `Clean Up deleted ${report.deleted.length} labelled objects; left labelled: ${left.join(', ') || 'none'}; unrelated ConfigMap ${survived ? 'survived' : 'was deleted'}`,
