@@ -77,6 +77,14 @@ function execFileP(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promis
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
+/**
+ * One race of VS Code's tree view API is not ours to fix: when a refresh removes a node (a new lab run
+ * or experiment replaces the last result) while the workbench still fetches that node's children from
+ * the previous refresh, the host logs "No tree item with id …" and answers with no children; the next
+ * refresh draws the view right. Only our Traffic view's ids are let through.
+ */
+export const TRAFFIC_TREE_RACE = /\[error\] No tree item with id '\d+\/(result|client|server|errors):[^']*' found\.$/;
+
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 200): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

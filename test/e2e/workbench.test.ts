@@ -15,6 +15,7 @@ import {
   manifest,
   waitFor,
   type NotificationRecord,
+  TRAFFIC_TREE_RACE,
 } from './harness';
 
 const { pkg, nls } = manifest();
@@ -210,15 +211,10 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
       (n) => n.severity === 'error' && !expectedErrors.some((e) => e.message === n.message),
     );
     assert.deepEqual(unexpected, [], 'unexpected error notifications');
-    // One race of VS Code's tree view API is not ours to fix: when a refresh removes a node (a new lab
-    // run clears the last result) while the workbench still fetches that node's children from the
-    // previous refresh, the host logs "No tree item with id …" and answers with no children; the
-    // next refresh draws the view right. Only our Traffic view's ids are let through.
-    const treeRace = /\[error\] No tree item with id '\d+\/(result|client|server|errors):[^']*' found\.$/;
     const errors = s
       .extHostLog()
       .split('\n')
-      .filter((line) => /\[error\]/.test(line) && !treeRace.test(line));
+      .filter((line) => /\[error\]/.test(line) && !TRAFFIC_TREE_RACE.test(line));
     assert.deepEqual(errors, [], 'extension host errors');
     assert.deepEqual(s.pageErrors, [], 'uncaught exceptions in the workbench page');
   });
