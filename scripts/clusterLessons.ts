@@ -81,6 +81,12 @@ export function scaleUpExpectation(chapter: string, env: { maxConnectionAgeMs?: 
   }
 }
 
+/** A registry that does not wait for readiness (etcd) can route to a pod before Kubernetes calls it Ready. */
+function describeDiscovery(discoveredMs: number | null): string {
+  if (discoveredMs === null) return 'never used';
+  return discoveredMs < 0 ? `${-discoveredMs} ms before Kubernetes marked it Ready (it registered as it started listening)` : `after ${discoveredMs} ms`;
+}
+
 export function judgeScaleUp(expectation: ScaleUpExpectation, discoveredMs: number | null): Verdict {
   if (expectation.notWithinMs !== undefined) {
     return {
@@ -91,6 +97,6 @@ export function judgeScaleUp(expectation: ScaleUpExpectation, discoveredMs: numb
   const limit = expectation.withinMs ?? 0;
   return {
     holds: discoveredMs !== null && discoveredMs <= limit,
-    summary: `new pod used within ${limit} ms: ${discoveredMs === null ? 'never used' : `after ${discoveredMs} ms`}`,
+    summary: `new pod used within ${limit} ms: ${describeDiscovery(discoveredMs)}`,
   };
 }

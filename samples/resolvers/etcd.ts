@@ -86,6 +86,8 @@ export interface EtcdRegistrationOptions {
   ttlSeconds: number;
   /** Called when the lease was lost (etcd unreachable longer than the TTL) and again when re-registered. */
   onLeaseEvent?: (event: { type: 'lost'; error: string } | { type: 'restored' }) => void;
+  /** One grant + put that gets no answer within this long fails and is retried (default 5000 ms). */
+  attemptTimeoutMs?: number;
 }
 
 export interface EtcdRegistration {
@@ -110,7 +112,10 @@ export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<E
   const { Etcd3 } = etcd3();
   const client = new Etcd3({ hosts: etcd3Hosts(opts.endpoints) });
   const key = `${opts.service}/${opts.addr}`;
+  const attemptTimeoutMs = opts.attemptTimeoutMs ?? 5000;
   let lease: Lease | undefined;
+  /** Set once the first put succeeded: only then does a lost lease schedule a new grant. */
+  let established = false;
   let closed = false;
   let retryTimer: NodeJS.Timeout | undefined;
   let retries = 0;
@@ -118,18 +123,28 @@ export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<E
   const grant = async (): Promise<void> => {
     const next = client.lease(opts.ttlSeconds, { autoKeepAlive: true });
     next.on('lost', (err) => {
-      if (closed || lease !== next) return;
+      if (closed || !established || lease !== next) return;
       opts.onLeaseEvent?.({ type: 'lost', error: err.message });
       lease = undefined;
       scheduleRegrant();
     });
     lease = next;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await next.put(key).value(namingValue(opts.addr));
+      // etcd3 sets no deadline: a grant sent while etcd starts (connection open, no answer) waited
+      // forever on the rig, and that server never registered. An attempt that hangs is retried.
+      await Promise.race([
+        next.put(key).value(namingValue(opts.addr)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs);
+        }),
+      ]);
     } catch (err) {
       if (lease === next) lease = undefined;
       next.release();
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
   };
   const scheduleRegrant = (): void => {
@@ -150,7 +165,9 @@ export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<E
 
   try {
     await grant();
+    established = true;
   } catch (err) {
+    closed = true;
     client.close();
     throw new EtcdRegistrationError(
       `cannot register ${key} in etcd at ${opts.endpoints.join(',')}: ${(err as Error).message}`,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type EtcdProcess } from '../resolvers/testing/etcdProcess';
@@ -73,5 +74,40 @@ describe('server registration in etcd', () => {
     server.signal('SIGTERM');
     assert.equal((await server.exited).code, 0);
     assert.equal(await kv.get(`greeter-server/127.0.0.1:${port}`).string(), null, 'revoked on shutdown');
+  });
+
+  test('etcd that accepts connections but never answers (a registry still starting): the attempt times out, and the server registers once etcd answers', async () => {
+    const [port] = await freePorts(1);
+    await etcd.kill();
+    // Holds etcd's client port, accepts, and says nothing: etcd3 sets no deadline, so without a
+    // timeout of its own the first registration attempt waited forever.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(etcd.clientPort, '127.0.0.1', resolve));
+    let restarted = false;
+    try {
+      const server = await startServerProcess(port, 'etcd-silent', { ETCD_ENDPOINTS: etcd.endpoints.join(','), ETCD_TTL_SECONDS: '5' });
+      children.push(server);
+      const failed = await server.waitForEvent('registration-failed', 20_000);
+      assert.match(String(failed.error), /no answer within/);
+      await new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        silent.close(() => resolve());
+      });
+      await etcd.restart();
+      restarted = true;
+      await server.waitForEvent('registered', 30_000);
+      assert.equal(await kv.get(`greeter-server/127.0.0.1:${port}`).string(), `{"Op":0,"Addr":"127.0.0.1:${port}","Metadata":null}`);
+      assert.deepEqual(
+        server.events().filter((e) => e.event === 'registration-lost'),
+        [],
+        'a failed first attempt is not reported as a lost lease',
+      );
+      server.signal('SIGTERM');
+      assert.equal((await server.exited).code, 0);
+    } finally {
+      silent.close();
+      if (!restarted) await etcd.restart();
+    }
   });
 });
