@@ -9,6 +9,7 @@
  * `minikube`. Without any it says why and exits 0; a named context that does not answer fails.
  * GRPC_LB_CLUSTER_KEEP=1 leaves the last chapter applied.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { Etcd3 } from 'etcd3';
 import { CHAPTER_LABEL, NAMESPACE, PART_OF, clientDeploymentName } from '../samples/common/catalog';
@@ -26,12 +27,12 @@ import {
   type ExperimentReport,
 } from '../extension/core/traffic/experiments';
 import { chapterDocuments, type DeployableChapterId } from '../manifests/index';
+import { CONTEXT as RIG_CONTEXT } from './cluster/rig';
 import { judgeScaleUp, judgeSpread, scaleUpExpectation, type Verdict } from './clusterLessons';
 
 /** The chapters a cluster without Envoy or Istio can prove (Envoy has no binary here: contract-tested). */
 export const CLUSTER_CHAPTERS = ['clusterip', 'headless', 'endpoints', 'etcd', 'max-age'] as const satisfies readonly DeployableChapterId[];
 export type ClusterChapter = (typeof CLUSTER_CHAPTERS)[number];
-export const RIG_CONTEXT = 'grpc-lb-rig';
 
 /** Contexts to try, in order; `explicit` ones must answer. */
 export function candidateContexts(contexts: readonly string[], env: NodeJS.ProcessEnv): { names: string[]; explicit: boolean } {
@@ -44,8 +45,6 @@ export function candidateContexts(contexts: readonly string[], env: NodeJS.Proce
   }
   return { names: [RIG_CONTEXT, 'minikube'].filter((c) => contexts.includes(c)), explicit: false };
 }
-
-export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

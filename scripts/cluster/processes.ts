@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LOG_DIR, STATE_DIR } from './rig';
 
 export const RECORD_FILE = join(STATE_DIR, 'rig.json');
@@ -71,8 +72,6 @@ export function logTail(name: string, lines = 15): string {
     return '(no log)';
   }
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true; on timeout throws with the component's log tail. */
 export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, logName?: string): Promise<void> {
