@@ -4,22 +4,11 @@
  * stdout split into lines, and waits with deadlines instead of fixed sleeps.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../lab/net';
 import { parseRpcRecord, type RpcRecord } from '../common/clientLog';
 import { sampleProcess, type SampleName } from '../common/sampleProcess';
 
-/** A port that was free on `host` a moment ago (the OS picks it). */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
   const ports = new Set<number>();

@@ -3,7 +3,7 @@
 // new user sees the extension. `npm run test:e2e` (scripts/e2e/run.mjs) installs code-server once,
 // builds the .vsix and passes both paths in E2E_CODE_SERVER / E2E_VSIX.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../samples/lab/net';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,18 +53,6 @@ export function manifest(): {
 export function localize(value: string, nls: Record<string, string>): string {
   const m = /^%(.+)%$/.exec(value);
   return m ? (nls[m[1]] ?? value) : value;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
 }
 
 function execFileP(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
