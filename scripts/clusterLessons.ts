@@ -1,6 +1,6 @@
 /**
  * What each chapter must show, judged from the traffic model the cluster test fills from the client
- * logs (DESIGN.md "Client log"). Pure: no cluster access, so the verdicts are unit-tested.
+ * logs (docs/architecture.md "Process contract"). Pure: no cluster access, so the verdicts are unit-tested.
  */
 import type { TrafficSnapshot } from '../samples/traffic/trafficModel';
 

@@ -1,5 +1,5 @@
 /**
- * The client's configuration from the environment (DESIGN.md "Process contract"). Pure: it must
+ * The client's configuration from the environment (docs/architecture.md "Process contract"). Pure: it must
  * not load grpc-js, because main.ts uses it to decide an environment variable that grpc-js
  * reads once, when it is first loaded.
  */
@@ -103,7 +103,7 @@ export function splitTarget(target: string): { scheme: string; authority?: strin
 
 /**
  * The DNS server named in a `dns://<server>/name:port` target, if any. grpc-js honours it only
- * with GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true set before it loads (facts.md).
+ * with GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true set before it loads (docs/architecture.md).
  */
 export function dnsAuthority(target: string): string | undefined {
   const parts = splitTarget(target.trim());

@@ -1,11 +1,11 @@
 /**
  * `npm run sample:client` / dist/client.js / the client image: configured by the environment
- * (DESIGN.md "Process contract"). Prints one RpcRecord line per RPC on stdout; a bad setting
+ * (docs/architecture.md "Process contract"). Prints one RpcRecord line per RPC on stdout; a bad setting
  * prints one line on stderr and exits with code 2; SIGTERM / SIGINT prints a summary line, exit 0.
  *
  * Nothing here may load grpc-js before the configuration is read: grpc-js reads
  * GRPC_NODE_USE_ALTERNATIVE_RESOLVER once, when it is loaded, and without it a
- * `dns://<server>/<name>:<port>` target silently ignores <server> (facts.md). So only pure
+ * `dns://<server>/<name>:<port>` target silently ignores <server> (docs/architecture.md). So only pure
  * modules are imported statically; the RPC loop is required after the variable is set.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';

@@ -1,5 +1,5 @@
 /**
- * The chapter catalog: DESIGN.md's table as data. Ids are used in commands, manifest folders,
+ * The chapter catalog: one table as data. Ids are used in commands, manifest folders,
  * the `grpc-lb.dev/chapter` label and the client log's `chapter` field. Titles and prose are
  * localized by the adapters (package.nls*.json, l10n bundles, walkthrough markdown), not here.
  */

@@ -1,5 +1,5 @@
 /**
- * The client log schema (DESIGN.md "Client log"): one JSON object per line on stdout, per RPC.
+ * The client log schema (docs/architecture.md "Process contract"): one JSON object per line on stdout, per RPC.
  * The client writes it with `formatRpcRecord`; the traffic model reads it with `parseRpcRecord`.
  */
 export interface RpcRecord {

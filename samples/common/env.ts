@@ -1,5 +1,5 @@
 /**
- * Small, pure readers for the samples' environment variables (DESIGN.md "Process contract").
+ * Small, pure readers for the samples' environment variables (docs/architecture.md "Process contract").
  * Each one either returns a typed value or throws a {@link ConfigError} whose message names the
  * variable, what it expects and what it got — the mains print that one line and exit with code 2.
  */

@@ -17,7 +17,7 @@ test('headless: round_robin spreads over all servers; a scaled-up server is not 
     }
   }
   assert.equal(report.figures.windowMs, 4000);
-  // grpc-js does not re-resolve DNS while its connections are healthy (facts.md).
+  // grpc-js does not re-resolve DNS while its connections are healthy (docs/architecture.md).
   assert.equal(report.figures.scaleUpDiscoveredMs, null);
   assert.equal(report.figures.scaleDownFailedRpcs, 0);
   assert.equal(report.holds, true);

@@ -97,7 +97,7 @@ function httpStatusOf(err: unknown): number | undefined {
   return undefined;
 }
 
-/** A typed API call's error carries the Kubernetes Status JSON as a string (facts.md); pull its message out. */
+/** A typed API call's error carries the Kubernetes Status JSON as a string (docs/architecture.md); pull its message out. */
 function statusMessageOf(err: unknown): string | undefined {
   const body = (err as HttpishError | undefined)?.body;
   try {

@@ -7,7 +7,7 @@ type ResolverListener = experimental.ResolverListener;
  * The skeleton both watch-based resolvers (kubernetes:, etcd:) share: the watch starts on the
  * first `updateResolution()`, outside the channel's call; while it runs `updateResolution()` is a
  * no-op on purpose (the watch pushes every change, and answering each call with a report would
- * livelock round_robin — facts.md); `destroy()` stops it; a failed watch is restarted with capped,
+ * livelock round_robin — docs/architecture.md); `destroy()` stops it; a failed watch is restarted with capped,
  * jittered exponential backoff. A `generation` counter, bumped on every (re)start and on destroy,
  * lets callbacks of an old watch tell that they are stale.
  */

@@ -1,5 +1,5 @@
 /**
- * The server's configuration from the environment (DESIGN.md "Process contract"). Pure and
+ * The server's configuration from the environment (docs/architecture.md "Process contract"). Pure and
  * light: main.ts reads it before loading grpc-js, so a bad setting fails fast with one line.
  */
 import { isIP } from 'node:net';

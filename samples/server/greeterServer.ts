@@ -1,5 +1,5 @@
 /**
- * The greeter server (DESIGN.md "Process contract"): Greeter.SayHello, grpc.health.v1.Health and
+ * The greeter server (docs/architecture.md "Process contract"): Greeter.SayHello, grpc.health.v1.Health and
  * reflection on one port, optional etcd registration, and a graceful shutdown that a load balancer
  * can follow: health NOT_SERVING → deregister → drain → tryShutdown with a deadline → force.
  * `main.ts` wires it to the environment and to signals; tests and the lab can start it in-process.

@@ -1,6 +1,6 @@
 /**
  * `npm run sample:server` / dist/server.js / the server image: configured by the environment
- * (DESIGN.md "Process contract"). A bad setting prints one line on stderr and exits with code 2.
+ * (docs/architecture.md "Process contract"). A bad setting prints one line on stderr and exits with code 2.
  * SIGTERM / SIGINT: graceful stop, exit 0; another signal a second or more later forces the stop.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';

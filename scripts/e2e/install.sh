@@ -3,7 +3,7 @@
 #   - Debian packages: Chromium (driven by playwright-core), the headers code-server's native modules
 #     build against, ripgrep (code-server's search), a CJK font (zh-cn screenshots);
 #   - code-server 4.100.3 (= VS Code 1.100, the last line that runs on Node 20) from the npm registry,
-#     without its postinstall steps that download things this network cannot reach (see facts.md).
+#     without its postinstall steps that download things this network cannot reach (see docs/architecture.md).
 # Idempotent: each step leaves a marker and is skipped the next time. Prints the code-server path last.
 # Env: GRPC_LB_E2E_CACHE (default ~/.cache/grpc-lb-lab), CODE_SERVER_VERSION (default 4.100.3).
 set -euo pipefail

@@ -91,7 +91,7 @@ export async function waitFor<T>(what: string, check: () => T | Promise<T>, time
 }
 
 export interface SessionOptions {
-  /** UI language passed as `--locale` (with a stub language pack, see facts.md). */
+  /** UI language passed as `--locale` (with a stub language pack, see docs/architecture.md). */
   locale?: 'zh-cn';
   /** Extra user settings. */
   settings?: Record<string, unknown>;

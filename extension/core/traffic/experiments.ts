@@ -45,7 +45,7 @@ export interface ExperimentDeps {
 export interface ExperimentTimings {
   /** Traffic collected before the change. Default 3 s. */
   baselineMs: number;
-  /** How long to wait for the first RPC on a new pod (facts.md: plain DNS never, within 45 s). Default 45 s. */
+  /** How long to wait for the first RPC on a new pod (docs/architecture.md: plain DNS never, within 45 s). Default 45 s. */
   windowMs: number;
   /** Deadline for pods to become Ready / go away. Default 180 s. */
   readyTimeoutMs: number;

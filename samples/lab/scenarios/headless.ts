@@ -6,7 +6,7 @@ import { HeadlessCluster } from './headlessCluster';
 /**
  * headless: 3 servers on distinct loopback IPs behind a DNS name the lab controls; 2 round_robin
  * clients spread over all. Then a scale-up (new server + A record): does any client use it within
- * the window? (grpc-js re-resolves only when a connection drops — facts.md.) Then a scale-down.
+ * the window? (grpc-js re-resolves only when a connection drops — docs/architecture.md.) Then a scale-down.
  */
 export async function runHeadless(ctx: LabContext): Promise<ScenarioReport> {
   const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 4 });

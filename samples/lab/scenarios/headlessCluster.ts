@@ -14,7 +14,7 @@ export function serverHost(n: number): string {
  * A headless Service on loopback: servers on distinct loopback IPs sharing one port, and a DNS
  * server the lab controls answering their A records. Clients use
  * `dns://127.0.0.1:<dnsPort>/greeter-server-headless.lab:<port>` — with
- * GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true, or grpc-js ignores the authority (facts.md).
+ * GRPC_NODE_USE_ALTERNATIVE_RESOLVER=true, or grpc-js ignores the authority (docs/architecture.md).
  */
 export class HeadlessCluster {
   readonly servers: LabServer[] = [];

@@ -7,7 +7,7 @@ import { HeadlessCluster } from './headlessCluster';
  * max-age: the headless set-up with servers started with MAX_CONNECTION_AGE_MS. Two client groups
  * watch the same scale-up: lab-client-1/2 also set DNS_MIN_RESOLUTION_MS (both knobs), lab-client-3/4
  * do not (age only: the recycled connection triggers a re-resolution that grpc-js rate-limits to one
- * per 30 s by default, facts.md).
+ * per 30 s by default, docs/architecture.md).
  */
 export async function runMaxAge(ctx: LabContext): Promise<ScenarioReport> {
   const { maxConnectionAgeMs, dnsMinResolutionMs, ageOnlyWindowMs } = ctx.timings;
