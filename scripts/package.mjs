@@ -34,8 +34,13 @@ const xdsRequires = bundle.match(/require\(["']@grpc\/grpc-js-xds["']\)/g) ?? []
 console.log(`dist/extension.js: ${(bundle.length / 1024).toFixed(0)} KiB, ${xdsRequires.length} lazy require(s) of @grpc/grpc-js-xds`);
 
 const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
+// The project has no public home yet, so there is no repository URL to give (and none is invented):
+// --allow-missing-repository lets vsce package without one, and --no-rewrite-relative-links keeps the README's
+// relative image paths (media/…) as they are — VS Code resolves them against the installed extension's folder, where
+// the .vsix put those files. Without the flag vsce refuses relative links when it cannot guess a repository.
 run('vsce package', process.execPath, [
-  vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix,
+  vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--skip-license',
+  '--out', vsix,
 ]);
 
 // Contents check: only run-time files.
@@ -66,6 +71,22 @@ if (missingChunks.length) {
 const vscodeRequires = bundle.match(/require\(["']vscode["']\)/g)?.length ?? 0;
 if (vscodeRequires !== 1) {
   console.error(`dist/extension.js requires "vscode" ${vscodeRequires} times, expected once (see vscodeOnce in scripts/build.mjs)`);
+  failed = true;
+}
+// README images: every relative one must be in the .vsix, or the Extensions view shows a broken image.
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const readmeImages = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]+src=["']([^"']+)["']/g)]
+  .map((m) => m[1] ?? m[2])
+  .filter((src) => !/^[a-z]+:/i.test(src));
+const missingImages = readmeImages.filter((src) => !listing.includes(src.replace(/^\.\//, '')));
+if (missingImages.length) {
+  console.error(`README.md shows images the .vsix does not hold (put them under media/): ${missingImages.join(', ')}`);
+  failed = true;
+}
+// What Open VSX (code-server, VSCodium) would check before and on upload, without publishing.
+try {
+  execFileSync(process.execPath, [join(root, 'scripts', 'openVsxCheck.mjs'), vsix], { cwd: root, stdio: 'inherit' });
+} catch {
   failed = true;
 }
 if (size > SIZE_GOAL) console.warn(`warning: the .vsix is larger than the 3 MB goal`);
