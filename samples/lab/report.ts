@@ -1,4 +1,5 @@
 import type { LabScenarioId } from '../common/catalog';
+import { maxDisplayWidth, padEndToWidth, padStartToWidth } from '../common/displayWidth';
 import { naturalCompare } from '../common/naturalOrder';
 
 /** A measured figure: a number (ms, counts), null when the event did not happen within its window, or a note. */
@@ -166,10 +167,7 @@ export function renderScenario(report: ScenarioReport, words: ReportWords = ENGL
   lines.push(`${words.claimHead}: ${words.claim(report.id)}`);
   const clients = Object.keys(report.distribution);
   if (clients.length > 0) {
-    const serverWidth = Math.max(
-      6,
-      ...clients.flatMap((c) => Object.keys(report.distribution[c]).map((s) => s.length)),
-    );
+    const serverWidth = Math.max(6, maxDisplayWidth(clients.flatMap((c) => Object.keys(report.distribution[c]))));
     for (const client of clients) {
       const row = report.distribution[client];
       const total = Object.values(row).reduce((a, b) => a + b, 0);
@@ -180,7 +178,7 @@ export function renderScenario(report: ScenarioReport, words: ReportWords = ENGL
         const filled = Math.round(share * BAR_WIDTH);
         const bar = '█'.repeat(filled) + '·'.repeat(BAR_WIDTH - filled);
         lines.push(
-          `    ${server.padEnd(serverWidth)} ${bar} ${`${Math.round(share * 100)}%`.padStart(4)}  ${row[server]}`,
+          `    ${padEndToWidth(server, serverWidth)} ${bar} ${padStartToWidth(`${Math.round(share * 100)}%`, 4)}  ${row[server]}`,
         );
       }
     }
@@ -188,9 +186,10 @@ export function renderScenario(report: ScenarioReport, words: ReportWords = ENGL
   const figureKeys = Object.keys(report.figures).filter((k) => k !== 'skipped' && k !== 'error');
   if (figureKeys.length > 0) {
     const labels = figureKeys.map((k) => words.figureLabel(k));
-    const width = Math.max(...labels.map((l) => l.length));
+    // Padded by display width: a 简体中文 label is twice as wide as its length.
+    const width = maxDisplayWidth(labels);
     figureKeys.forEach((key, i) => {
-      lines.push(`  ${labels[i].padEnd(width)}  ${words.figure(key, report.figures[key])}`);
+      lines.push(`  ${padEndToWidth(labels[i], width)}  ${words.figure(key, report.figures[key])}`);
     });
   }
   lines.push(`${words.verdictHead}: ${verdict(report, words.verdict)}`);
@@ -210,9 +209,9 @@ function formatFigure(key: string, value: Figure): string {
 /** A short summary table of a tour (one line per scenario). */
 export function renderSummary(report: LabReport, elapsedMs?: number): string {
   const lines = ['== summary =='];
-  const width = Math.max(...report.scenarios.map((s) => s.id.length));
+  const width = maxDisplayWidth(report.scenarios.map((s) => s.id));
   for (const s of report.scenarios) {
-    lines.push(`  ${s.id.padEnd(width)}  ${verdict(s)}`);
+    lines.push(`  ${padEndToWidth(s.id, width)}  ${verdict(s)}`);
   }
   if (elapsedMs !== undefined) lines.push(`  tour took ${(elapsedMs / 1000).toFixed(1)} s`);
   return lines.join('\n');

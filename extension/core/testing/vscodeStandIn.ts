@@ -3,7 +3,8 @@ import Module from 'node:module';
 /**
  * A recording stand-in for the `vscode` module, for tests that load adapter code under plain node:
  * every namespace/class is a permissive proxy (callable, constructible); calls are recorded by path
- * with their arguments. `l10n.t` returns its message with `{n}` filled in; the workspace is trusted.
+ * with their arguments. `l10n.t` returns its message (translated when a bundle is given, e.g. l10n/bundle.l10n.zh-cn.json)
+ * with `{n}` filled in; the workspace is trusted.
  */
 export interface StandInCall {
   path: string;
@@ -25,7 +26,12 @@ const NAMES = [
   'NotebookControllerAffinity',
 ];
 
-function proxy(calls: StandInCall[], path: string): unknown {
+export interface VscodeStandInOptions {
+  /** A VS Code l10n bundle (English message → translation) that `l10n.t` translates with, as VS Code does. */
+  l10nBundle?: Record<string, string>;
+}
+
+function proxy(calls: StandInCall[], path: string, options: VscodeStandInOptions): unknown {
   const target = function () {} as unknown as object;
   return new Proxy(target, {
     get(_t, prop) {
@@ -34,26 +40,26 @@ function proxy(calls: StandInCall[], path: string): unknown {
       if (path === 'vscode.workspace' && prop === 'isTrusted') return true;
       if (path === 'vscode.env' && prop === 'language') return 'en';
       if (path === 'vscode.l10n' && prop === 't') {
-        return (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)]));
+        return (message: string, ...args: unknown[]) => (options.l10nBundle?.[message] ?? message).replace(/\{(\d+)\}/g, (_m, i: string) => String(args[Number(i)]));
       }
-      return proxy(calls, `${path}.${String(prop)}`);
+      return proxy(calls, `${path}.${String(prop)}`, options);
     },
     apply(_t, _this, args: unknown[]) {
       calls.push({ path, args });
-      return proxy(calls, `${path}()`);
+      return proxy(calls, `${path}()`, options);
     },
     construct(_t, args: unknown[]) {
       calls.push({ path: `new ${path}`, args });
-      return proxy(calls, `new ${path}`) as object;
+      return proxy(calls, `new ${path}`, options) as object;
     },
   });
 }
 
 /** Installs the stand-in: `require('vscode')` returns it until restore(). */
-export function installVscodeStandIn(): VscodeStandIn {
+export function installVscodeStandIn(options: VscodeStandInOptions = {}): VscodeStandIn {
   const calls: StandInCall[] = [];
   const vscode: Record<string, unknown> = { __esModule: true };
-  for (const name of NAMES) vscode[name] = proxy(calls, `vscode.${name}`);
+  for (const name of NAMES) vscode[name] = proxy(calls, `vscode.${name}`, options);
   const mod = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
   const originalLoad = mod._load;
   mod._load = function (request, parent, isMain) {

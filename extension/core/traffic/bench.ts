@@ -8,6 +8,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
+import { padEndToWidth, padStartToWidth } from '../../../samples/common/displayWidth';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { LogFollower, clientPodSelector } from './logFollower';
@@ -187,6 +188,6 @@ if (require.main === module) {
     ...(quick ? { followerLines: 50_000, heapCheckpoints: [100_000, 1_000_000] } : {}),
     onProgress: (m) => process.stderr.write(`${m}\n`),
   }).then((rows) => {
-    for (const r of rows) console.log(`${r.name.padEnd(82)} ${String(r.value).padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
+    for (const r of rows) console.log(`${padEndToWidth(r.name, 82)} ${padStartToWidth(String(r.value), 10)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
   });
 }

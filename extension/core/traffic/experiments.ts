@@ -7,6 +7,7 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
 import type { ChapterId } from '../../../samples/common/catalog';
+import { maxDisplayWidth, padEndToWidth, padStartToWidth } from '../../../samples/common/displayWidth';
 import type { Figure } from '../../../samples/lab/report';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
 import type { ExperimentKind } from '../workbook/actions';
@@ -393,11 +394,12 @@ export function renderExperiment(report: ExperimentReport, words: ExperimentRepo
     const total = Object.values(row).reduce((a, b) => a + b, 0);
     lines.push(`  ${client}  ${words.clientRpcs(total)}`);
     for (const [server, count] of Object.entries(row)) {
-      lines.push(`    ${server.padEnd(36)} ${`${Math.round((count / Math.max(1, total)) * 100)}%`.padStart(4)}  ${count}`);
+      lines.push(`    ${padEndToWidth(server, 36)} ${padStartToWidth(`${Math.round((count / Math.max(1, total)) * 100)}%`, 4)}  ${count}`);
     }
   }
   const rows = Object.entries(report.figures).map(([key, value]) => ({ label: words.figureLabel(key), text: words.figure(key, value) }));
-  const width = Math.max(0, ...rows.map((r) => r.label.length));
-  for (const r of rows) lines.push(`  ${r.label.padEnd(width)}  ${r.text}`);
+  // Padded by display width: a 简体中文 label is twice as wide as its length.
+  const width = maxDisplayWidth(rows.map((r) => r.label));
+  for (const r of rows) lines.push(`  ${padEndToWidth(r.label, width)}  ${r.text}`);
   return lines.join('\n');
 }
