@@ -45,7 +45,7 @@ export function markdownIt(): MarkdownIt {
   return (markdownItModule ??= require('markdown-it') as MarkdownIt);
 }
 
-/** The local lab's runner (spawns servers and clients; pulls in dns2, and etcd3 for its etcd scenario). */
+/** The local lab's runner (spawns servers and clients; pulls in dns-packet, and etcd3 for its etcd scenario). */
 export function labRunner(): LabRunner {
   return (labRunnerModule ??= require('../lab/index') as LabRunner);
 }

@@ -3,6 +3,7 @@
  * charts, figures and verdicts (or, with --json, only the JSON report) go to stdout.
  * Ctrl-C stops every process the lab started before exiting.
  */
+import { parseArgs } from 'node:util';
 import { isAbortError, LabError } from './errors';
 import { renderScenario, renderSummary, runTour, SCENARIO_IDS, type ScenarioReport } from './index';
 
@@ -20,21 +21,24 @@ interface CliArgs {
   help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { json: false, scenarios: [], help: false };
-  for (const arg of argv) {
-    if (arg === '--json') args.json = true;
-    else if (arg === '-h' || arg === '--help') args.help = true;
-    else if (arg.startsWith('-')) throw new LabError(`unknown option ${arg}\n\n${USAGE}`);
-    else args.scenarios.push(arg);
+function cliArgs(argv: string[]): CliArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
+    return { json: values.json ?? false, help: values.help ?? false, scenarios: positionals };
+  } catch (error) {
+    // parseArgs names the option it did not know ("Unknown option '--jsno'"); the usage says what is known.
+    throw new LabError(`${(error as Error).message}\n\n${USAGE}`);
   }
-  return args;
 }
 
 async function main(): Promise<number> {
   let args: CliArgs;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = cliArgs(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     return 2;

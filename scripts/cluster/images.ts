@@ -22,6 +22,7 @@ import {
 import { tmpdir } from 'node:os';
 import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ETCD_IMAGE } from '../../manifests/index';
 import { imageBuildPlan, repoRoot, type ImageBuild } from '../../samples/images/index';
 import { ETCD_PROGRAM, buildProgram } from './build';
@@ -597,12 +598,14 @@ const USAGE = 'usage: npm run cluster:images -- [--address <containerd socket>] 
 
 /** `--address <socket>` (default: the rig's containerd) and `--no-cache` (rebuild the project images' layers). */
 export function optionsFromArgs(args: readonly string[]): ClusterImagesOptions {
-  const options: ClusterImagesOptions = { containerdAddress: CONTAINERD_SOCKET };
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--no-cache') options.noCache = true;
-    else if (args[i] === '--address' && args[i + 1]) options.containerdAddress = args[++i];
-    else throw new Error(`${args[i]}? ${USAGE}`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: { 'no-cache': { type: 'boolean' }, address: { type: 'string' } } });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${USAGE}`);
   }
+  const options: ClusterImagesOptions = { containerdAddress: parsed.values.address ?? CONTAINERD_SOCKET };
+  if (parsed.values['no-cache']) options.noCache = true;
   return options;
 }
 
