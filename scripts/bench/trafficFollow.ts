@@ -1,8 +1,8 @@
 /**
- * Issue 7's rows (helper "traffic"): the measurements live in extension/core/traffic/bench.ts; this
+ * Issue 7's rows (helper "traffic"): the measurements live in trafficMeasure.ts; this
  * file only registers them. One run of runTrafficBench yields all four rows.
  */
-import { runTrafficBench, type TrafficBenchRow } from '../../extension/core/traffic/bench';
+import { runTrafficBench, type TrafficBenchRow } from './trafficMeasure';
 import { once, registerMeasurement } from './registry';
 
 const rows = (): Promise<TrafficBenchRow[]> =>

@@ -1,18 +1,18 @@
 /**
  * Traffic benchmarks (issue 7), a module `npm run bench` (scripts/bench.ts) imports; also runnable
- * alone: `npx tsx extension/core/traffic/bench.ts [--quick]`.
+ * alone: `npx tsx scripts/bench/trafficMeasure.ts [--quick]`.
  *  - ingest rate through LogFollower + TrafficModel, from the Kubernetes API double over loopback HTTP;
  *  - refresh events per second of the view's RefreshThrottle while that stream runs;
  *  - heap growth after 1 M and 10 M lines into one TrafficModel (the ring buffer keeps it bounded).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { formatRpcRecord } from '../../../samples/common/clientLog';
-import { padEndToWidth, padStartToWidth } from '../../../samples/common/displayWidth';
-import { TrafficModel } from '../../../samples/traffic/trafficModel';
-import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
-import { LogFollower, clientPodSelector } from './logFollower';
-import { RefreshThrottle } from './refreshThrottle';
+import { formatRpcRecord } from '../../samples/common/clientLog';
+import { padEndToWidth, padStartToWidth } from '../../samples/common/displayWidth';
+import { TrafficModel } from '../../samples/traffic/trafficModel';
+import { KubeApiDouble } from '../../samples/testing/kubeApiDouble';
+import { LogFollower, clientPodSelector } from '../../extension/core/traffic/logFollower';
+import { RefreshThrottle } from '../../extension/core/traffic/refreshThrottle';
 
 export interface TrafficBenchRow {
   name: string;
