@@ -20,7 +20,7 @@ function docs(): Array<{ file: string; text: string }> {
       out.push({ file: `${dir}/${name}`, text: readFileSync(join(ROOT, dir, name), 'utf8') });
     }
   }
-  out.push({ file: 'README.md', text: readFileSync(join(ROOT, 'README.md'), 'utf8') });
+  for (const file of ['README.md', 'CONTRIBUTING.md']) out.push({ file, text: readFileSync(join(ROOT, file), 'utf8') });
   return out;
 }
 
