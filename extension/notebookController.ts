@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { getChapter, type ChapterId } from '../samples/common/catalog';
 import { minikubeDockerEnv } from './core/toolchain/minikube';
 import { chapterOfWorkbook } from './core/workbook/paths';
+import { runShellCell } from './core/workbook/shellCell';
 import { formatAction, parseActionCell, type WorkbookAction } from './core/workbook/actions';
 import { presentError } from './commands/errors';
 import { formatActionError } from './commands/format';
@@ -17,14 +18,12 @@ const MAX_STREAMED_LINES = 200;
 
 /**
  * Runs workbook cells: ```grpclb cells through the same operations as the command palette, streaming
- * their output into the cell (stop button = cancellation), and ```sh cells in a terminal whose
- * environment has minikube's docker-env.
+ * their output into the cell (stop button = cancellation), and ```sh cells in bash, pinned to the
+ * kube context the guard allowed (see core/workbook/shellCell.ts).
  */
 export class WorkbookController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
   private executionOrder = 0;
-  private terminal: vscode.Terminal | undefined;
-  private terminalEnv = '';
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly services: Services) {
@@ -40,24 +39,23 @@ export class WorkbookController implements vscode.Disposable {
     this.disposables.push(
       this.controller,
       vscode.workspace.onDidOpenNotebookDocument(prefer),
-      vscode.window.onDidCloseTerminal((t) => {
-        if (t === this.terminal) this.terminal = undefined;
-      }),
     );
   }
 
   dispose(): void {
     for (const d of this.disposables.splice(0)) d.dispose();
-    this.terminal?.dispose();
-    this.terminal = undefined;
   }
 
   private async executeCells(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
     // One after another: a cell that applies a chapter must finish before the next one tails it.
-    for (const cell of cells) await this.executeCell(cell, notebook);
+    // Run All stops at the first failed cell, as a script stops at its first failed command.
+    for (const cell of cells) {
+      if (!(await this.executeCell(cell, notebook)) && cells.length > 1) return;
+    }
   }
 
-  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<void> {
+  /** Runs one cell; resolves with whether it succeeded. */
+  private async executeCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument): Promise<boolean> {
     const execution = this.controller.createNotebookCellExecution(cell);
     execution.executionOrder = ++this.executionOrder;
     execution.start(Date.now());
@@ -66,13 +64,17 @@ export class WorkbookController implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) {
       await writer.error(vscode.l10n.t('gRPC LB runs tools and changes clusters only in a trusted workspace.'));
       execution.end(false, Date.now());
-      return;
+      return false;
     }
     const ac = new AbortController();
     const sub = execution.token.onCancellationRequested(() => ac.abort());
     let ok = false;
     try {
-      if (SHELL_LANGUAGES.has(cell.document.languageId)) {
+      if (cell.document.languageId !== 'grpclb' && !SHELL_LANGUAGES.has(cell.document.languageId)) {
+        // ```console transcripts, YAML, … are shown, never run.
+        writer.line(vscode.l10n.t('This cell is for reading; only grpclb and sh cells run.'));
+        ok = true;
+      } else if (SHELL_LANGUAGES.has(cell.document.languageId)) {
         ok = await this.runShellCell(cell, writer, ac.signal);
       } else {
         ok = await this.runActionCell(cell, notebook, writer, ac.signal);
@@ -82,6 +84,7 @@ export class WorkbookController implements vscode.Disposable {
       await writer.flush();
       execution.end(ok, Date.now());
     }
+    return ok;
   }
 
   private async runActionCell(cell: vscode.NotebookCell, notebook: vscode.NotebookDocument, writer: CellWriter, signal: AbortSignal): Promise<boolean> {
@@ -179,26 +182,55 @@ export class WorkbookController implements vscode.Disposable {
     }
   }
 
-  /** ```sh cells: sent to a terminal that has minikube's docker-env (when minikube runs). */
+  /**
+   * ```sh cells run in bash as a child process, pinned to the current context once the guard allows it
+   * (the same question as any write), streaming into the cell; the cell fails with its exit code.
+   */
   private async runShellCell(cell: vscode.NotebookCell, writer: CellWriter, signal: AbortSignal): Promise<boolean> {
-    let env: Record<string, string> = {};
+    const script = cell.document.getText().trimEnd();
+    const context = this.services.cluster.currentContext();
     try {
-      env = await minikubeDockerEnv(this.services.runner, { signal });
-    } catch (err) {
-      writer.line(vscode.l10n.t("(minikube's docker-env is not available, the terminal uses your own Docker settings: {0})", err instanceof Error ? err.message : String(err)));
-    }
-    const key = JSON.stringify(env);
-    if (!this.terminal || this.terminal.exitStatus !== undefined || key !== this.terminalEnv) {
-      this.terminal?.dispose();
+      if (context) await this.services.guard.ensureWritable(context);
+      const env = /\bdocker\b/.test(script) ? await this.dockerEnv(writer, signal) : {};
       // The learner's workspace folder (a clone, if they opened one), else the extension's folder.
       const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.services.extensionRoot;
-      this.terminal = vscode.window.createTerminal({ name: vscode.l10n.t('gRPC LB: Shell'), env, cwd });
-      this.terminalEnv = key;
+      if (context) writer.line(vscode.l10n.t('$ (kube context "{0}")', context));
+      let streamed = 0;
+      const exitCode = await runShellCell(this.services.runner, {
+        script,
+        env,
+        cwd,
+        ...(context ? { pin: { kubeConfig: this.services.kubeConfig(), context } } : {}),
+        signal,
+        onLine: (line) => {
+          if (++streamed <= MAX_STREAMED_LINES) writer.line(line);
+        },
+      });
+      if (streamed > MAX_STREAMED_LINES) writer.line(vscode.l10n.t('… {0} more lines not shown', streamed - MAX_STREAMED_LINES));
+      if (exitCode === 0) return true;
+      await writer.error(vscode.l10n.t('The shell cell failed (exit code {0}); the cells after it did not run.', String(exitCode)));
+      return false;
+    } catch (err) {
+      const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true) });
+      if (!p) {
+        writer.line(vscode.l10n.t('■ stopped'));
+        return false;
+      }
+      this.services.channel('workbook').error(err instanceof Error ? err : String(err));
+      await writer.error(p.detail ? `${p.message}\n${p.detail}` : p.message);
+      return false;
     }
-    this.terminal.show(true);
-    this.terminal.sendText(cell.document.getText().trimEnd(), true);
-    writer.line(vscode.l10n.t('Sent to the terminal "{0}".', this.terminal.name));
-    return true;
+  }
+
+  /** minikube's docker-env for cells that call docker; within 10 s, else the learner's own Docker settings. */
+  private async dockerEnv(writer: CellWriter, signal: AbortSignal): Promise<Record<string, string>> {
+    try {
+      return await minikubeDockerEnv(this.services.runner, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      writer.line(vscode.l10n.t("(minikube's docker-env is not available, the cell uses your own Docker settings: {0})", err instanceof Error ? err.message : String(err)));
+      return {};
+    }
   }
 }
 

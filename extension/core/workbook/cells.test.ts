@@ -124,7 +124,7 @@ test('info strings map to cell languages', () => {
   assert.equal(languageOfInfo('grpclb'), 'grpclb');
   assert.equal(languageOfInfo('GRPCLB {.run}'), 'grpclb');
   assert.equal(languageOfInfo('bash'), 'sh');
-  assert.equal(languageOfInfo('console'), 'sh');
+  assert.equal(languageOfInfo('console'), 'console', 'a console transcript is shown, never run');
   assert.equal(languageOfInfo('yaml title="x"'), 'yaml');
   assert.equal(languageOfInfo(''), '');
   assert.equal(languageOfInfo('{.only-attributes}'), '');

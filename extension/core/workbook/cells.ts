@@ -37,7 +37,7 @@ export type CellKind = 'markdown' | 'code';
 
 export interface WorkbookCell {
   kind: CellKind;
-  /** Code cells: `grpclb`, `sh` (for sh/bash/shell/zsh/console) or the info string's first word; '' for none. Markdown cells: 'markdown'. */
+  /** Code cells: `grpclb`, `sh` (for sh/bash/shell/zsh) or the info string's first word; '' for none. Markdown cells: 'markdown'. */
   language: string;
   /** The cell text as the user edits it: no surrounding blank lines, no fences, no final line ending. */
   source: string;
@@ -53,7 +53,8 @@ export interface ParsedWorkbook {
   eol: '\n' | '\r\n';
 }
 
-const SHELL_WORDS = new Set(['sh', 'bash', 'shell', 'zsh', 'console', 'shellscript']);
+// `console` is not among them: a console block shows a session (prompts and output) and is never run.
+const SHELL_WORDS = new Set(['sh', 'bash', 'shell', 'zsh', 'shellscript']);
 
 /** The cell language for a fence info string: its first word, with shell dialects folded into `sh`. */
 export function languageOfInfo(info: string): string {

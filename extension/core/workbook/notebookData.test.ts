@@ -39,3 +39,10 @@ test('a markdown cell changed into a code cell gets fences', () => {
   notebook.cells[0] = { ...notebook.cells[0], kind: 'code', languageId: 'grpclb', value: 'lab headless' };
   assert.equal(notebookToWorkbook(notebook), '```grpclb\nlab headless\n```\n\n```grpclb\ndoctor\n```\n');
 });
+
+test('a ```console block opens as a plain-text cell (shown, never run) and is saved back as console', () => {
+  const text = '```console\n$ kubectl get pods\nNAME   READY\n```\n';
+  const notebook = workbookToNotebook(text);
+  assert.deepEqual(notebook.cells.map((c) => [c.kind, c.languageId]), [['code', 'plaintext']]);
+  assert.equal(notebookToWorkbook(notebook), text);
+});

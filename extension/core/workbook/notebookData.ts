@@ -33,7 +33,8 @@ export interface NotebookShape {
   metadata?: { grpclb?: WorkbookNotebookMetadata; [key: string]: unknown };
 }
 
-const TO_LANGUAGE_ID: Record<string, string> = { sh: 'shellscript', '': 'plaintext' };
+// A ```console block becomes a plain-text cell: display-only, no controller runs plain text.
+const TO_LANGUAGE_ID: Record<string, string> = { sh: 'shellscript', console: 'plaintext', '': 'plaintext' };
 const FROM_LANGUAGE_ID: Record<string, string> = { shellscript: 'sh', plaintext: '' };
 
 /** The VS Code language id for a workbook cell language. */
