@@ -41,7 +41,7 @@ const PAUSE_USER = '65535:65535';
 /** The etcd chapter's pod runs as 65532:65532 (runAsUser/runAsGroup); the image says the same. */
 const ETCD_USER = { uid: 65532, gid: 65532 };
 /** Bumped whenever the etcd image's layout changes (the binary's own hash is in the label too). */
-const ETCD_IMAGE_RECIPE = 2;
+const ETCD_IMAGE_RECIPE = 3;
 /** The official image's user: the Dockerfiles run as 1000:1000. */
 const NODE_USER = { name: 'node', id: 1000 };
 const CONTAINER_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -435,9 +435,9 @@ async function ensurePauseImage(): Promise<void> {
 
 /**
  * ETCD_IMAGE, the name the etcd chapter's Deployment runs. Upstream's image is etcd, etcdctl and etcdutl
- * on distroless/static with the workdir /var/lib/etcd; the chapter runs only `/usr/local/bin/etcd`, so
- * this one holds etcd, /var/lib/etcd (owned by the pod's user, for a run without the chapter's
- * emptyDir) and /tmp, and runs as ETCD_USER.
+ * on distroless/static with the workdir /var/lib/etcd; the chapter runs `/usr/local/bin/etcd` and its
+ * workbook `etcdctl`, so this one holds etcd, etcdctl (a link to the same binary), /var/lib/etcd (owned
+ * by the pod's user, for a run without the chapter's emptyDir) and /tmp, and runs as ETCD_USER.
  */
 async function ensureEtcdImage(): Promise<void> {
   const name = qualifiedImageName(ETCD_IMAGE);
@@ -450,6 +450,7 @@ async function ensureEtcdImage(): Promise<void> {
   await step(`making ${name} (etcd from scripts/cluster/etcd, static, from scratch)`, () =>
     withScratchContainer('grpc-lb-rig-etcd', async (container, root) => {
       await run('buildah', ['copy', '--quiet', container, binary, '/usr/local/bin/etcd']);
+      symlinkSync('etcd', join(root, 'usr/local/bin/etcdctl'));
       mkdirSync(join(root, 'var/lib'), { recursive: true, mode: 0o755 });
       const dataDir = join(root, 'var/lib/etcd');
       mkdirSync(dataDir, { mode: 0o700 });

@@ -8,14 +8,24 @@
 // named ETCD_IMAGE. etcd reports its version from go.etcd.io/etcd/api/v3/version,
 // a constant of the module; only the Git SHA, which upstream stamps with
 // -ldflags, reads "Not provided".
+//
+// Called as etcdctl (the image links /usr/local/bin/etcdctl to it) it is
+// upstream's etcdctl of the same release, as in upstream's image: the etcd
+// workbook's `kubectl exec deployment/etcd -- etcdctl get --prefix …` works.
 package main
 
 import (
 	"os"
+	"path/filepath"
 
+	"go.etcd.io/etcd/etcdctl/v3/ctlv3"
 	"go.etcd.io/etcd/server/v3/etcdmain"
 )
 
 func main() {
+	if filepath.Base(os.Args[0]) == "etcdctl" {
+		ctlv3.MustStart()
+		return
+	}
 	etcdmain.Main(os.Args)
 }
