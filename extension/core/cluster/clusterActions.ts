@@ -118,6 +118,15 @@ export class ClusterActions {
   }
 
   /**
+   * For writes made by other programs (istioctl, kubectl): the kubeconfig and its current context,
+   * once the guard allows writes to it — pin them with core/cluster/pinnedKubeconfig.ts.
+   */
+  async allowedContext(): Promise<{ kubeConfig: KubeConfig; context: string }> {
+    const kc = this.connect();
+    return { kubeConfig: kc, context: await this.guardWrite(kc) };
+  }
+
+  /**
    * Read-only check before following a chapter's client pods: its namespace and client Deployment
    * exist. Without it a tail of a chapter that was never applied would wait for lines forever.
    */
