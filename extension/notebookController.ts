@@ -161,6 +161,10 @@ export class WorkbookController implements vscode.Disposable {
         const r = await ops.cleanUp(s, action.chapter, sink);
         return [vscode.l10n.t('deleted {0} objects', r.deleted.length)];
       }
+      case 'installIstio': {
+        const context = await ops.installIstio(s, sink);
+        return [vscode.l10n.t('Istio, Prometheus and Kiali installed into context "{0}"', context)];
+      }
       case 'openKiali': {
         const url = await ops.openKiali(s, sink);
         return url ? [vscode.l10n.t('Kiali: {0}', url)] : [];

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { getChapter, NAMESPACE, type ChapterId } from '../samples/common/catalog';
 import type { ApplyReport, CleanUpReport } from './core/cluster/clusterActions';
 import { runDoctor, type DoctorReport } from './core/toolchain/doctor';
+import { withPinnedKubeconfig } from './core/cluster/pinnedKubeconfig';
+import { installIstio as runIstioInstall } from './core/toolchain/istio';
 import { openKiali as runKiali } from './core/toolchain/kiali';
 import { buildImages as runBuild, kindClusterOf, startMinikube as runStart, type BuildMode } from './core/toolchain/minikube';
 import { formatClusterProgress, formatDoctorReport } from './commands/format';
@@ -68,6 +70,30 @@ export async function scaleServers(
 export async function cleanUp(services: Services, target: ChapterId | 'all', sink: OperationSink): Promise<CleanUpReport> {
   sink.progress(target === 'all' ? vscode.l10n.t('Deleting everything labelled part-of=grpc-lb-lab…') : vscode.l10n.t('Deleting chapter {0}…', target));
   return services.cluster.cleanUp(target, { signal: sink.signal, onProgress: (p) => sink.line(formatClusterProgress(p)) });
+}
+
+/**
+ * istiod (`istioctl install`, profile minimal) and the Prometheus and Kiali add-ons, into the current
+ * context once the guard allows it: both tools get a kubeconfig holding that context only, and
+ * `--context` besides. Returns the context it installed into.
+ */
+export async function installIstio(services: Services, sink: OperationSink): Promise<string> {
+  const { kubeConfig, context } = await services.cluster.allowedContext();
+  await withPinnedKubeconfig(kubeConfig, context, (kubeconfigFile) =>
+    runIstioInstall(services.runner, {
+      context,
+      kubeconfigFile,
+      signal: sink.signal,
+      onLine: (l) => sink.line(l),
+      onStep: (step) =>
+        sink.progress(
+          step.kind === 'istiod'
+            ? vscode.l10n.t('istioctl install into context "{0}" (istiod, profile minimal)…', context)
+            : vscode.l10n.t('applying add-on {0}/{1}: {2}', step.index, step.count, step.url),
+        ),
+    }),
+  );
+  return context;
 }
 
 const KIALI = 'kiali';

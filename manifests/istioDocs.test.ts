@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { istioInstallCommands } from '../extension/core/toolchain/istio';
 import { ISTIOCTL_INSTALL_ARGS, ISTIO_ADDON_URLS, ISTIO_VERSION } from './index';
 
 /**
- * The Istio install the docs tell the learner to run is the one the manifests and the cluster test are
- * written for: the istio workbooks' shell cell runs exactly `istioctl` + ISTIOCTL_INSTALL_ARGS and applies
- * ISTIO_ADDON_URLS in order, and no walkthrough text names another profile, add-on URL or Istio release.
+ * The Istio install the docs show is the one the extension runs (`install istio`, grpcLb.installIstio):
+ * the istio workbooks run it as an action and show exactly its commands (istioctl + ISTIOCTL_INSTALL_ARGS,
+ * then ISTIO_ADDON_URLS in order, each with --context), and no walkthrough text names another profile,
+ * add-on URL or Istio release.
  */
 const ROOT = join(__dirname, '..');
 const INSTALL = `istioctl ${ISTIOCTL_INSTALL_ARGS.join(' ')}`;
@@ -24,32 +26,36 @@ function docs(): Array<{ file: string; text: string }> {
   return out;
 }
 
-function shellCells(markdown: string): string[][] {
-  return [...markdown.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```/gm)].map((m) =>
+/** The lines of the fenced blocks of one info string, `$ ` prompts and comments dropped. */
+function blocks(markdown: string, info: string): string[][] {
+  return [...markdown.matchAll(new RegExp(`^\`\`\`${info}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map((m) =>
     m[1]
       .split('\n')
-      .map((l) => l.trim())
+      .map((l) => l.trim().replace(/^\$ /, ''))
       .filter((l) => l && !l.startsWith('#')),
   );
 }
 
 describe('istio install docs agree with manifests/index.ts', () => {
-  it('each istio workbook installs Istio with ISTIOCTL_INSTALL_ARGS and applies ISTIO_ADDON_URLS in order', () => {
+  it('each istio workbook installs Istio with the install action and shows exactly the commands it runs', () => {
     const books = docs().filter((d) => /^walkthroughs\/workbooks\/istio(\.[\w-]+)?\.grpclb\.md$/.test(d.file));
     assert.deepEqual(
       books.map((b) => b.file),
       ['walkthroughs/workbooks/istio.grpclb.md', 'walkthroughs/workbooks/istio.zh-cn.grpclb.md'],
     );
-    const want = [INSTALL, ...ISTIO_ADDON_URLS.map((url) => `kubectl apply -f ${url}`)];
     for (const { file, text } of books) {
-      const cell = shellCells(text).find((lines) => lines.some((l) => l.startsWith('istioctl install')));
-      assert.deepEqual(cell, want, file);
+      assert.ok(blocks(text, 'grpclb').some((lines) => lines.includes('install istio')), `${file}: an "install istio" cell`);
+      assert.ok(!blocks(text, '(?:sh|bash|shell)').some((lines) => lines.some((l) => /^(istioctl install|kubectl apply)/.test(l))), `${file}: no shell cell installs Istio`);
+      const shown = blocks(text, 'console').find((lines) => lines.some((l) => l.startsWith('istioctl install')));
+      assert.ok(shown, `${file}: shows the commands`);
+      const placeholder = /--context (<[^>]+>)/.exec(shown[0])?.[1] ?? '';
+      assert.deepEqual(shown, istioInstallCommands(placeholder).map((c) => [c.command, ...c.args].join(' ')), file);
     }
   });
 
   it('no walkthrough text names another istioctl install, add-on file or Istio release', () => {
     for (const { file, text } of docs()) {
-      for (const m of text.matchAll(/istioctl install[^`\n]*/g)) assert.equal(m[0].trim(), INSTALL, `${file}: ${m[0]}`);
+      for (const m of text.matchAll(/istioctl install[^`\n]*/g)) assert.equal(m[0].replace(/\s+--context\s+<[^>]+>/, '').trim(), INSTALL, `${file}: ${m[0]}`);
       for (const m of text.matchAll(/https:\/\/\S+\/samples\/addons\/[\w-]+\.yaml/g)) {
         assert.ok(ISTIO_ADDON_URLS.includes(m[0]), `${file}: ${m[0]} is not in ISTIO_ADDON_URLS`);
       }

@@ -2,13 +2,14 @@ import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { registerClusterCommands } from './cluster';
 import { registerDoctorCommand } from './doctor';
+import { registerIstioCommand } from './istio';
 import { registerKialiCommand } from './kiali';
 import { registerMinikubeCommands } from './minikube';
 import { registerWorkbookCommand } from './workbook';
 
 /**
  * Registers the action-layer commands (doctor, minikube, images, chapters, scale, clean-up, workbook,
- * Kiali). The traffic commands (tail, experiments, local lab, traffic view) are registered by
+ * Istio, Kiali). The traffic commands (tail, experiments, local lab, traffic view) are registered by
  * registerTrafficFeatures in extension/traffic.
  */
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
@@ -17,6 +18,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     ...registerMinikubeCommands(services),
     ...registerClusterCommands(services),
     registerWorkbookCommand(services),
+    registerIstioCommand(services),
     registerKialiCommand(services),
   );
 }

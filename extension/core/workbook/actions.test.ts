@@ -20,6 +20,8 @@ test('every documented action parses to its typed form', () => {
   assert.deepEqual(ok('start minikube'), { kind: 'startMinikube' });
   assert.deepEqual(ok('build images'), { kind: 'buildImages' });
   assert.deepEqual(ok('open kiali'), { kind: 'openKiali' });
+  assert.deepEqual(ok('install istio'), { kind: 'installIstio' });
+  assert.equal(err('install envoy').code, 'unknown-action');
   assert.deepEqual(ok('apply headless'), { kind: 'apply', chapter: 'headless' });
   assert.deepEqual(ok('tail envoy-sidecar'), { kind: 'tail', chapter: 'envoy-sidecar' });
   assert.deepEqual(ok('clean max-age'), { kind: 'clean', chapter: 'max-age' });
@@ -90,7 +92,7 @@ test('a cell is parsed line by line with line numbers for actions and errors', (
 });
 
 test('formatAction is the inverse of parseActionLine', () => {
-  const lines = ['doctor', 'start minikube', 'build images', 'open kiali', 'apply istio', 'tail etcd', 'clean proxyless', 'clean all',
+  const lines = ['doctor', 'start minikube', 'build images', 'install istio', 'open kiali', 'apply istio', 'tail etcd', 'clean proxyless', 'clean all',
     'scale greeter-server 3', 'experiment rollout', 'lab max-age'];
   for (const line of lines) {
     const action = ok(line);

@@ -13,6 +13,7 @@ import { CHAPTER_IDS, LAB_SCENARIO_IDS, isChapterId, type ChapterId, type LabSce
  *   experiment <kind>           → grpcLb.runExperiment(kind): scale-up | scale-down | rollout
  *   lab <scenario>              → grpcLb.startLocalLab(scenario)
  *   clean <chapter>|all         → grpcLb.cleanUp(chapter | 'all')
+ *   install istio               → grpcLb.installIstio (istiod + the Prometheus and Kiali add-ons)
  *   open kiali                  → grpcLb.openKiali
  */
 
@@ -36,6 +37,7 @@ export type WorkbookAction =
   | { kind: 'lab'; scenario: LabScenarioId }
   /** `all` also deletes the tutorial's namespaces. */
   | { kind: 'clean'; chapter: ChapterId | 'all' }
+  | { kind: 'installIstio' }
   | { kind: 'openKiali' };
 
 /** The action lines as users write them, for error messages and completion. */
@@ -49,6 +51,7 @@ export const ACTION_SYNTAX: readonly string[] = [
   'experiment <scale-up|scale-down|rollout>',
   'lab <scenario>',
   'clean <chapter|all>',
+  'install istio',
   'open kiali',
 ];
 
@@ -109,10 +112,11 @@ function oneOf<T extends string>(value: string, valid: readonly T[]): value is T
   return (valid as readonly string[]).includes(value);
 }
 
-/** Fixed two-word actions: `start minikube`, `build images`, `open kiali`. */
+/** Fixed two-word actions: `start minikube`, `build images`, `install istio`, `open kiali`. */
 const PHRASES: Record<string, { object: string; action: WorkbookAction }> = {
   start: { object: 'minikube', action: { kind: 'startMinikube' } },
   build: { object: 'images', action: { kind: 'buildImages' } },
+  install: { object: 'istio', action: { kind: 'installIstio' } },
   open: { object: 'kiali', action: { kind: 'openKiali' } },
 };
 
@@ -129,6 +133,7 @@ export function parseActionLine(line: string): ActionLineResult {
       return args.length ? tooMany(verb, args) : { ok: true, action: { kind: 'doctor' } };
     case 'start':
     case 'build':
+    case 'install':
     case 'open': {
       const phrase = PHRASES[verb];
       if (args[0] !== phrase.object) {
@@ -225,6 +230,8 @@ export function formatAction(action: WorkbookAction): string {
       return 'start minikube';
     case 'buildImages':
       return 'build images';
+    case 'installIstio':
+      return 'install istio';
     case 'openKiali':
       return 'open kiali';
     case 'apply':

@@ -4,11 +4,8 @@
  * every `kubectl`/`istioctl` in it talks to the context the guard allowed — the cell's KUBECONFIG is a
  * file that holds that context only, so a context switched meanwhile cannot be reached from the cell.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { clientNode } from '../../../samples/common/lazyModules';
+import { withPinnedKubeconfig } from '../cluster/pinnedKubeconfig';
 import type { ProcessRunner } from '../process/processRunner';
 
 /**
@@ -18,23 +15,6 @@ import type { ProcessRunner } from '../process/processRunner';
  */
 export function shellCellArgs(script: string): string[] {
   return ['--noprofile', '--norc', '-e', '-o', 'pipefail', '-c', script];
-}
-
-/** A kubeconfig (JSON, which kubectl reads) holding only `context`, its cluster and user, as current. */
-export function pinnedKubeconfig(kc: KubeConfig, context: string): string {
-  const ctx = kc.getContextObject(context);
-  if (!ctx) throw new Error(`the kubeconfig has no context "${context}"`);
-  const cluster = kc.getCluster(ctx.cluster);
-  if (!cluster) throw new Error(`context "${context}" names the cluster "${ctx.cluster}", which the kubeconfig does not define`);
-  const user = ctx.user ? kc.getUser(ctx.user) : null;
-  const pinned = new (clientNode().KubeConfig)();
-  pinned.loadFromOptions({
-    clusters: [cluster],
-    users: user ? [user] : [],
-    contexts: [ctx],
-    currentContext: context,
-  });
-  return pinned.exportConfig();
 }
 
 export interface ShellCellRun {
@@ -51,14 +31,7 @@ export interface ShellCellRun {
 
 /** Runs a shell cell to its end; resolves with bash's exit code (null: killed by a signal). */
 export async function runShellCell(runner: ProcessRunner, run: ShellCellRun): Promise<number | null> {
-  const folder = run.pin ? await mkdtemp(join(tmpdir(), 'grpc-lb-cell-')) : undefined;
-  try {
-    const env: Record<string, string> = { ...run.env };
-    if (run.pin && folder) {
-      const file = join(folder, 'kubeconfig.json');
-      await writeFile(file, pinnedKubeconfig(run.pin.kubeConfig, run.pin.context), { mode: 0o600 });
-      env.KUBECONFIG = file;
-    }
+  const bash = async (env: Record<string, string>): Promise<number | null> => {
     const result = await runner.run('bash', shellCellArgs(run.script), {
       env,
       cwd: run.cwd,
@@ -67,7 +40,7 @@ export async function runShellCell(runner: ProcessRunner, run: ShellCellRun): Pr
       onStderr: (line) => run.onLine(line, 'stderr'),
     });
     return result.exitCode;
-  } finally {
-    if (folder) await rm(folder, { recursive: true, force: true });
-  }
+  };
+  if (!run.pin) return bash({ ...run.env });
+  return withPinnedKubeconfig(run.pin.kubeConfig, run.pin.context, (file) => bash({ ...run.env, KUBECONFIG: file }));
 }
