@@ -97,6 +97,11 @@ export interface SessionOptions {
   settings?: Record<string, unknown>;
   /** Environment for code-server and so for the extension host (e.g. PATH); undefined removes a variable. */
   env?: Record<string, string | undefined>;
+  /**
+   * Workspace Trust on, and the workspace folder left untrusted without a prompt: the window opens in
+   * Restricted Mode, as a folder a learner has not vouched for does. Default: trust is off.
+   */
+  untrustedWorkspace?: boolean;
 }
 
 /**
@@ -170,7 +175,8 @@ export class Session {
     writeFileSync(join(this.root, 'config.yaml'), 'auth: none\ncert: false\n');
     await execFileP(process.execPath, [...this.baseArgs(), '--install-extension', this.config.vsix], this.env());
     const settings = {
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': !!this.options.untrustedWorkspace,
+      ...(this.options.untrustedWorkspace ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
       'workbench.startupEditor': 'none',
       'workbench.tips.enabled': false,
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
@@ -245,7 +251,7 @@ export class Session {
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(this.options.untrustedWorkspace ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       ...(this.options.locale ? ['--locale', this.options.locale] : []),
