@@ -232,7 +232,7 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}\nthe API lists clients ${api.clients.join(', ')} and servers ${api.servers.join(', ')}; the view's rows: ${JSON.stringify(seen)}`);
     });
-    await s.screenshot('cluster-03-traffic-view');
+    await s.screenshot('cluster-03-traffic-view', 'traffic-view-cluster');
     assert.equal(api.clients.length, 2, `client pods: ${api.clients.join(', ')}`);
     assert.equal(api.servers.length, 3, `server pods: ${api.servers.join(', ')}`);
     for (const [client, servers] of view.clients) {

@@ -4,7 +4,7 @@
 // builds the .vsix and passes both paths in E2E_CODE_SERVER / E2E_VSIX.
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { freePort } from '../../samples/lab/net';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -12,6 +12,8 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 /** Screenshots and figures (activation.json) land here; CI prints the path. */
 export const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
+/** The README's pictures, remade by every e2e run (Session.screenshot's `readme`). */
+export const README_SCREENSHOTS = join(REPO_ROOT, 'media', 'screenshots');
 export const EXTENSION_ID = 'grpc-lb-lab.grpc-lb-lab';
 const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -617,10 +619,19 @@ export class Session {
     return (await this.page.evaluate('window.__e2eNotifications ?? []')) as NotificationRecord[];
   }
 
-  async screenshot(name: string): Promise<string> {
+  /**
+   * A screenshot into test-results/e2e/; with `readme`, also media/screenshots/<readme>.png, the image the
+   * README shows (packaged in the .vsix): each e2e run makes the README's pictures anew, so they show the
+   * extension as it is.
+   */
+  async screenshot(name: string, readme?: string): Promise<string> {
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `${name}.png`);
     await this.page.screenshot({ path: file });
+    if (readme) {
+      mkdirSync(README_SCREENSHOTS, { recursive: true });
+      copyFileSync(file, join(README_SCREENSHOTS, `${readme}.png`));
+    }
     return file;
   }
 

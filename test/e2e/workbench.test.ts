@@ -154,7 +154,7 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
     // scroll the notebook down a little.
     await s.runCommand('View: Hide Panel');
     await s.scrollNotebook(350);
-    await s.screenshot('06-workbook-lab-cell');
+    await s.screenshot('06-workbook-lab-cell', 'workbook-cell');
   });
 
   step('"Doctor" reports the missing minikube clearly', async () => {

@@ -105,7 +105,7 @@ describe('the extension in VS Code with the display language zh-cn', { timeout: 
       90_000,
       500,
     );
-    await s.screenshot('zh-cn-04-lab');
+    await s.screenshot('zh-cn-04-lab', 'lab-zh-cn');
     // The verdict inside it is Chinese too ("成立：每个客户端只用了 3 个服务端中的 1 个…"), not "HOLDS: each client used…".
     assert.match(done.message, new RegExp(`${bundleZh['HOLDS']}：`));
     assert.doesNotMatch(done.message, /HOLDS|each client used/);
