@@ -16,6 +16,9 @@ import {
   CHAPTER_LABEL,
   DEPLOYABLE_CHAPTERS,
   MESH_NAMESPACE,
+  PART_OF,
+  PART_OF_LABEL,
+  applyOrder,
   clientDeploymentName,
   getChapter,
   isChapterId,
@@ -45,8 +48,6 @@ export const ENVOY_IMAGE = 'envoyproxy/envoy:v1.37.11';
 /** The rig builds this very name from etcd's Go module (scripts/cluster/etcd/go.mod pins the same release). */
 export const ETCD_IMAGE = 'quay.io/coreos/etcd:v3.6.5';
 
-/** Field manager for server-side apply; also what clean-up and the cluster test use. */
-export const FIELD_MANAGER = 'grpc-lb-lab';
 
 /** Envoy's admin port, bound to 127.0.0.1 inside the pod: reach it with a port-forward (GET /clusters). */
 export const ENVOY_ADMIN_PORT = 9901;
@@ -227,7 +228,7 @@ function envoyConfigMap(root: string, name: string, listener?: { address: string
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name, labels: { 'app.kubernetes.io/name': 'envoy', 'app.kubernetes.io/part-of': 'grpc-lb-lab' } },
+    metadata: { name, labels: { 'app.kubernetes.io/name': 'envoy', [PART_OF_LABEL]: PART_OF } },
     data: { 'envoy.yaml': text },
   };
 }
@@ -264,16 +265,6 @@ function addEnvoySidecar(docs: K8sDoc[], root: string): void {
     if (configMap?.name === 'envoy') configMap.name = 'envoy-sidecar';
   }
   template.spec.volumes = [...(template.spec.volumes ?? []), ...volumes];
-}
-
-/** Apply order: the namespace, then RBAC, config and Services, then workloads (etcd before servers before clients). */
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Service', 'DestinationRule', 'StatefulSet', 'Deployment'];
-const NAME_ORDER = ['etcd', 'envoy', 'greeter-server', 'greeter-client'];
-
-function applyRank(doc: K8sDoc): [number, number] {
-  const kind = KIND_ORDER.indexOf(doc.kind);
-  const app = NAME_ORDER.indexOf(doc.metadata.labels?.['app.kubernetes.io/name'] ?? '');
-  return [kind < 0 ? KIND_ORDER.length : kind, app < 0 ? NAME_ORDER.length : app];
 }
 
 /**
@@ -319,7 +310,7 @@ export function chapterDocuments(chapterId: string, root: string = manifestsRoot
 
   for (const doc of docs) {
     const labels = (doc.metadata.labels ??= {});
-    labels['app.kubernetes.io/part-of'] = 'grpc-lb-lab';
+    labels[PART_OF_LABEL] = PART_OF;
     labels[CHAPTER_LABEL] = id;
     if (doc.kind === 'Namespace') {
       doc.metadata.name = namespace;
@@ -344,11 +335,7 @@ export function chapterDocuments(chapterId: string, root: string = manifestsRoot
     }
   }
 
-  return docs
-    .map((doc) => ({ ...doc, metadata: orderedMetadata(doc.metadata) }))
-    .map((doc, index) => ({ doc, index, rank: applyRank(doc) }))
-    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.index - b.index)
-    .map((entry) => entry.doc);
+  return applyOrder(docs.map((doc) => ({ ...doc, metadata: orderedMetadata(doc.metadata) })));
 }
 
 /** name, namespace, labels, annotations first: the order people read manifests in. */

@@ -15,10 +15,10 @@ import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { Etcd3 } from 'etcd3';
-import { CHAPTER_LABEL, NAMESPACE, PART_OF, clientDeploymentName } from '../samples/common/catalog';
+import { NAMESPACE, clientDeploymentName } from '../samples/common/catalog';
 import { ENDPOINTS_ROLE } from '../samples/resolvers/kubernetes';
 import { TrafficModel } from '../samples/traffic/trafficModel';
-import { ClusterActions } from '../extension/core/cluster/clusterActions';
+import { ClusterActions, labelSelector } from '../extension/core/cluster/clusterActions';
 import { ContextGuard, MemoryStorage } from '../extension/core/cluster/contextGuard';
 import { LogFollower, clientPodSelector } from '../extension/core/traffic/logFollower';
 import {
@@ -346,7 +346,7 @@ async function cleanUpVerdict(run: ClusterRun, chapter: ClusterChapter): Promise
   await run.core.createNamespacedConfigMap({ namespace: NAMESPACE, body: { metadata: { name: bystander }, data: { note: 'unrelated' } } });
   try {
     const report = await run.actions.cleanUp(chapter);
-    const selector = `app.kubernetes.io/part-of=${PART_OF},${CHAPTER_LABEL}=${chapter}`;
+    const selector = labelSelector(chapter);
     const left = [
       ...(await run.apps.listNamespacedDeployment({ namespace: NAMESPACE, labelSelector: selector })).items,
       ...(await run.core.listNamespacedService({ namespace: NAMESPACE, labelSelector: selector })).items,
@@ -355,8 +355,8 @@ async function cleanUpVerdict(run: ClusterRun, chapter: ClusterChapter): Promise
     // The garbage collector removes ReplicaSets and pods after the Deployments: the next chapter starts
     // once nothing of this one is left, so the two never meet.
     await until(`the ${chapter} chapter's ReplicaSets and pods to be gone`, 120_000, async () => {
-      const sets = await run.apps.listNamespacedReplicaSet({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
-      const pods = await run.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/part-of=${PART_OF}` });
+      const sets = await run.apps.listNamespacedReplicaSet({ namespace: NAMESPACE, labelSelector: labelSelector() });
+      const pods = await run.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: labelSelector() });
       return sets.items.length === 0 && pods.items.length === 0 ? true : undefined;
     });
     return {

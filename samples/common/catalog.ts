@@ -21,6 +21,10 @@ export type ChapterId = (typeof CHAPTER_IDS)[number];
 export const NAMESPACE = 'grpc-lb-example';
 export const MESH_NAMESPACE = 'grpc-lb-mesh';
 export const PART_OF = 'grpc-lb-lab';
+/** The label every object of the tutorial carries with the value PART_OF: what Clean Up selects. */
+export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
+/** The field manager of every server-side apply and every scale or restart patch the project makes. */
+export const FIELD_MANAGER = 'grpc-lb-lab';
 export const CHAPTER_LABEL = 'grpc-lb.dev/chapter';
 export const SERVER_PORT = 50051;
 export const SERVER_IMAGE = 'grpc-lb-lab/greeter-server:dev';
@@ -84,4 +88,30 @@ export const DEPLOYABLE_CHAPTERS: readonly Chapter[] = CHAPTERS.filter((c) => c.
 /** Deployment name of a chapter's client, per DESIGN: `greeter-client-<chapter>`. */
 export function clientDeploymentName(id: ChapterId): string {
   return `greeter-client-${id}`;
+}
+
+/**
+ * Apply order: the namespace, then RBAC, config and Services (and the policies and rules that name
+ * them), then workloads — etcd before Envoy before the servers before the clients, so that each
+ * starts with what it calls already there. One table for the manifests and the extension's apply.
+ */
+const APPLY_KIND_ORDER = ['Namespace', 'ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Secret', 'Service', 'DestinationRule', 'NetworkPolicy', 'StatefulSet', 'Deployment'];
+const APPLY_APP_ORDER = ['etcd', 'envoy', 'greeter-server', 'greeter-client'];
+
+interface Orderable {
+  kind?: string;
+  metadata?: { labels?: Record<string, string> };
+}
+
+function rank(list: readonly string[], value: string | undefined): number {
+  const i = list.indexOf(value ?? '');
+  return i < 0 ? list.length : i;
+}
+
+/** `docs` in apply order (see above); documents of the same rank keep their order. */
+export function applyOrder<T extends Orderable>(docs: readonly T[]): T[] {
+  return docs
+    .map((doc, index) => ({ doc, index, kind: rank(APPLY_KIND_ORDER, doc.kind), app: rank(APPLY_APP_ORDER, doc.metadata?.labels?.['app.kubernetes.io/name']) }))
+    .sort((a, b) => a.kind - b.kind || a.app - b.app || a.index - b.index)
+    .map((entry) => entry.doc);
 }

@@ -10,7 +10,8 @@
  * row is the median of SAMPLES experiments; between two, greeter-server is back to its replicas, all
  * Ready, none terminating. Without a cluster every row is n/a ("no cluster"), not a failure.
  */
-import { NAMESPACE, PART_OF, CHAPTER_LABEL } from '../../samples/common/catalog';
+import { NAMESPACE } from '../../samples/common/catalog';
+import { labelSelector } from '../../extension/core/cluster/clusterActions';
 import { chapterDocuments } from '../../manifests/index';
 import type { ExperimentReport } from '../../extension/core/traffic/experiments';
 import { ClusterRun, connectCluster, until, type ClusterChapter } from '../clusterTest';
@@ -54,7 +55,7 @@ async function cleanUp(run: ClusterRun): Promise<void> {
   applied = undefined;
   const report = await run.actions.cleanUp(chapter);
   // The next chapter reuses the names (greeter-server, its Services): wait until this one's pods are gone.
-  const selector = `app.kubernetes.io/part-of=${PART_OF},${CHAPTER_LABEL}=${chapter}`;
+  const selector = labelSelector(chapter);
   await until(`the ${chapter} pods to go away`, 120_000, async () =>
     (await run.core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: selector })).items.length === 0 ? true : undefined,
   );

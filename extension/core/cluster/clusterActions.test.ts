@@ -4,7 +4,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ChapterId } from '../../../samples/common/catalog';
 import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
-import { ClusterActions, FIELD_MANAGER, type ClusterProgress, type DocumentSource } from './clusterActions';
+import { FIELD_MANAGER } from '../../../samples/common/catalog';
+import { ClusterActions, type ClusterProgress, type DocumentSource } from './clusterActions';
 import { ContextGuard, MemoryStorage } from './contextGuard';
 
 const NS = 'grpc-lb-example';

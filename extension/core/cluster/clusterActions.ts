@@ -1,6 +1,6 @@
 import type { CoreV1Api, KubeConfig, KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, PART_OF, clientDeploymentName, type ChapterId } from '../../../samples/common/catalog';
+import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, FIELD_MANAGER, PART_OF, PART_OF_LABEL, applyOrder, clientDeploymentName, type ChapterId } from '../../../samples/common/catalog';
 import {
   ApiMissingError,
   CancelledError,
@@ -16,9 +16,6 @@ import { contextInfo, kubeCall, type CallSite, type KubeConfigLoader } from './k
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
-/** The field manager of every server-side apply this extension makes. */
-export const FIELD_MANAGER = 'grpc-lb-lab';
-export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 const NAME_LABEL = 'app.kubernetes.io/name';
 const CLIENT_NAME = 'greeter-client';
 
@@ -64,32 +61,6 @@ export interface ClusterActionsDeps {
   /** Rollout poll interval (default 1000 ms). */
   pollIntervalMs?: number;
   now?: () => number;
-}
-
-/** Apply order: what others depend on first (kubectl/helm install order, trimmed to what we ship). */
-const KIND_ORDER = [
-  'Namespace',
-  'ServiceAccount',
-  'Role',
-  'RoleBinding',
-  'ConfigMap',
-  'Secret',
-  'Service',
-  'Deployment',
-  'StatefulSet',
-];
-
-function kindRank(kind: string): number {
-  const i = KIND_ORDER.indexOf(kind);
-  return i === -1 ? KIND_ORDER.length : i;
-}
-
-/** Documents sorted for apply: Namespace first, workloads after what they use; stable otherwise. */
-export function applyOrder<T extends KubernetesObject>(docs: readonly T[]): T[] {
-  return docs
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => kindRank(a.d.kind ?? '') - kindRank(b.d.kind ?? '') || a.i - b.i)
-    .map((x) => x.d);
 }
 
 /** `deployments.apps`-style resource name for messages (plural of the kind + API group). */
@@ -340,7 +311,7 @@ export class ClusterActions {
     const api = clientNode().KubernetesObjectApi.makeApiClient(kc);
     const deleted: CleanUpReport['deleted'] = [];
     // Workloads first (reverse apply order), so nothing is recreated from a half-deleted chapter.
-    const ordered = [...kinds.values()].sort((a, b) => kindRank(b.kind) - kindRank(a.kind));
+    const ordered = applyOrder([...kinds.values()]).reverse();
     const remove = async (apiVersion: string, kind: string, namespace: string | undefined): Promise<void> => {
       throwIfAborted(signal);
       const site: CallSite = { verb: 'list', resource: resourceName(apiVersion, kind), namespace };
