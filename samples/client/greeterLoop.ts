@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { formatRpcRecord, type RpcRecord } from '../common/clientLog';
 import { loadGreeter, type GreeterClient, type HelloReply } from '../common/proto';
 import { preloadResolver, registerResolvers, registerXdsIfNeeded } from '../resolvers/index';
+import { resolutionRefusals } from '../resolvers/reporter';
 import type { ClientConfig } from './config';
 
 /** Channel options for a config: the LB policy as service config, plus the DNS/backoff knobs. */
@@ -103,9 +104,15 @@ export class GreeterLoop {
       this.tick();
       return;
     }
-    this.client.waitForReady(Date.now() + this.config.startupWaitMs, () => {
+    const firstTick = (): void => {
+      resolutionRefusals.off('refused', onRefusal);
       if (this.running && this.timer === undefined && this.inFlight === undefined) this.tick();
-    });
+    };
+    // A refusal the resolver already knows (RBAC says no) ends the wait: the first RPC fails at once
+    // with the reason, instead of after the whole wait (after the listener has seen it: next turn).
+    const onRefusal = (): void => void setImmediate(firstTick);
+    resolutionRefusals.on('refused', onRefusal);
+    this.client.waitForReady(Date.now() + this.config.startupWaitMs, firstTick);
   }
 
   private tick(): void {

@@ -253,6 +253,8 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       const status = httpStatusOf(err);
       const { service } = this.target;
       let message: string;
+      // 401/403/404: the API said no; only a change to the cluster (a Role, a newer Kubernetes) mends it.
+      const refused = status === 401 || status === 403 || status === 404;
       if (status === 401 || status === 403) {
         message = forbiddenMessage(this.namespace, service, status, statusMessageOf(err));
       } else if (status === 404) {
@@ -263,7 +265,8 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
       }
       if (this.reportedEndpoints === 0) {
         // RPCs have nowhere to go: let them fail with the reason.
-        this.reporter.error(message);
+        if (refused) this.reporter.refused(message);
+        else this.reporter.error(message);
       } else if (message !== this.loggedError) {
         // Endpoints are known: keep them (their connections keep working), say so once, and retry.
         this.loggedError = message;

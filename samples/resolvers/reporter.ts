@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { experimental, status as Status, Metadata } from '@grpc/grpc-js';
 
 type Endpoint = experimental.Endpoint;
@@ -14,6 +15,13 @@ export function endpointsKey(endpoints: readonly Endpoint[]): string {
     .sort()
     .join(',');
 }
+
+/**
+ * 'refused' (details): a resolver was told no — the API refused it (401/403) or lacks what it needs
+ * (404) — which no wait will change. The client ends its start-up wait on it, so that the first RPC,
+ * and its error saying why, goes out at once instead of after the whole wait.
+ */
+export const resolutionRefusals = new EventEmitter();
 
 /**
  * Delivers a watch-based resolver's results to grpc-js, deduplicated and rate-limited.
@@ -58,6 +66,15 @@ export class ResolutionReporter {
     this.offer(key, () =>
       this.listener({ ok: false, error: { code, details, metadata: new Metadata() } }, {}, null, details),
     );
+  }
+
+  /** Reports a failure no wait will mend (see resolutionRefusals), delivered like error(). */
+  refused(details: string): void {
+    const key = `refused:${details}`;
+    this.offer(key, () => {
+      this.listener({ ok: false, error: { code: Status.UNAVAILABLE, details, metadata: new Metadata() } }, {}, null, details);
+      resolutionRefusals.emit('refused', details);
+    });
   }
 
   /** Forgets what was reported, so that after a restart the first result is reported again. */

@@ -51,6 +51,8 @@ export type DoubleDeployment = KubeObject & {
 };
 
 export interface RecordedRequest {
+  /** When it arrived (Date.now()). */
+  at: number;
   method: string;
   path: string;
   query: URLSearchParams;
@@ -471,6 +473,7 @@ export class KubeApiDouble {
     const method = req.method ?? 'GET';
     const contentType = req.headers['content-type'];
     this.requests.push({
+      at: Date.now(),
       method,
       path: url.pathname,
       query: url.searchParams,
