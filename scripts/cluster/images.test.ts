@@ -100,11 +100,15 @@ test('CLI options: the rig socket by default, --address and --no-cache, anything
   assert.throws(() => optionsFromArgs(['--force']), /usage/);
 });
 
-test("the etcd image is the release ETCD_IMAGE names: scripts/cluster/etcd requires etcd's server module at that tag, built static", () => {
+test("the etcd image is the release ETCD_IMAGE names: scripts/cluster/etcd requires etcd's server and etcdctl modules at that tag, built static", () => {
   const tag = /:(v\d+\.\d+\.\d+)$/.exec(ETCD_IMAGE)?.[1];
   assert.ok(tag, ETCD_IMAGE);
   const goMod = readFileSync(join(__dirname, ETCD_PROGRAM.module, 'go.mod'), 'utf8');
-  assert.match(goMod, new RegExp(`^require go\\.etcd\\.io/etcd/server/v3 ${tag.replace(/\./g, '\\.')}$`, 'm'));
+  // Both etcd's server and etcdctl (the image answers to either name) come from the same release.
+  const version = tag.replace(/\./g, '\\.');
+  for (const module of ['server', 'etcdctl']) {
+    assert.match(goMod, new RegExp(`^(require )?\\s*go\\.etcd\\.io/etcd/${module}/v3 ${version}$`, 'm'));
+  }
   assert.equal(ETCD_PROGRAM.env?.CGO_ENABLED, '0');
   assert.ok(PROGRAMS.includes(ETCD_PROGRAM));
   assert.equal(qualifiedImageName(ETCD_IMAGE), ETCD_IMAGE, 'a registry-qualified name: CRI looks it up as it is');
