@@ -240,12 +240,14 @@ function scenarioDescription(id: LabScenarioId): string {
       return vscode.l10n.t('L4 proxy: every RPC of a client goes to one server');
     case 'headless':
       return vscode.l10n.t('DNS + round_robin: spread, but a new server is not seen');
+    case 'pick-first':
+      return vscode.l10n.t('pick_first (the default) vs round_robin on the same DNS name');
     case 'max-age':
       return vscode.l10n.t('max connection age + DNS re-resolution: new servers found');
     case 'etcd':
       return vscode.l10n.t('etcd registry with leases (needs the etcd binary)');
     case 'rollout':
-      return vscode.l10n.t('graceful rolling restart: no failed RPC');
+      return vscode.l10n.t('rolling restart: graceful fails no RPC, SIGKILL fails those in flight');
   }
 }
 

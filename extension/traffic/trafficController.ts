@@ -288,6 +288,8 @@ const VERDICT_STRINGS: VerdictStrings = {
     discovered === undefined
       ? vscode.l10n.t('{0}: every client used {1} of {2} servers; the scaled-up server got no RPC within {3} (grpc-js did not re-resolve DNS).', mark, hit, servers, window)
       : vscode.l10n.t('{0}: every client used {1} of {2} servers; the scaled-up server got its first RPC after {3}.', mark, hit, servers, discovered),
+  pickFirst: (mark, pickFirst, roundRobin, servers) =>
+    vscode.l10n.t('{0}: the pick_first client used {1} of {2} servers; the round_robin client used {3}.', mark, pickFirst, servers, roundRobin),
   maxAge: (mark, both, age, ageOnly, window) =>
     ageOnly === undefined
       ? vscode.l10n.t('{0}: with both knobs the new server got RPCs after {1} (age {2}); with the age alone not within {3}.', mark, both, age, window)
@@ -327,12 +329,14 @@ function localizedClaim(id: LabScenarioId): string {
       return vscode.l10n.t('Behind an L4 proxy that balances connections (a ClusterIP Service), each gRPC client sends every RPC to one server.');
     case 'headless':
       return vscode.l10n.t('DNS with round_robin spreads RPCs over every server, but a server added later gets no RPC until a connection drops.');
+    case 'pick-first':
+      return vscode.l10n.t("gRPC's default policy, pick_first, sends every RPC to one of the name's addresses; round_robin, set in the service config, uses them all.");
     case 'max-age':
       return vscode.l10n.t('Server max_connection_age plus client dns_min_time_between_resolutions make a scaled-up server get RPCs within about the age.');
     case 'etcd':
       return vscode.l10n.t('Servers registered in etcd under a lease are used within a second, and a killed server leaves the registry within its lease TTL.');
     case 'rollout':
-      return vscode.l10n.t('A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC.');
+      return vscode.l10n.t('A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC; an abrupt one (SIGKILL) fails the RPCs in flight.');
   }
 }
 
@@ -347,6 +351,10 @@ export function figureLabel(key: string): string {
       return vscode.l10n.t('servers each client used (min)');
     case 'proxyConnections':
       return vscode.l10n.t('proxied connections');
+    case 'pickFirstServers':
+      return vscode.l10n.t('pick_first client: servers used');
+    case 'roundRobinServers':
+      return vscode.l10n.t('round_robin client: servers used');
     case 'windowMs':
       return vscode.l10n.t('observation window');
     case 'scaleUpDiscoveredMs':

@@ -149,7 +149,7 @@ describe('garbage in the environment: one clear line on stderr, exit code 2, no 
     { sample: 'server', env: { PORT: '70000' }, variable: 'PORT' },
     { sample: 'server', env: { PORT: 'abc' }, variable: 'PORT' },
     { sample: 'server', env: { MAX_CONNECTION_AGE_MS: '3s' }, variable: 'MAX_CONNECTION_AGE_MS' },
-    { sample: 'server', env: { ETCD_ENDPOINTS: 'http://127.0.0.1:2379' }, variable: 'POD_IP' },
+    { sample: 'server', env: { HOST: '0.0.0.0', ETCD_ENDPOINTS: 'http://127.0.0.1:2379' }, variable: 'POD_IP' },
   ];
 
   test(`${cases.length} cases across client and server`, async () => {

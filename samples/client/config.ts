@@ -27,8 +27,10 @@ export const TARGET_SCHEMES = ['dns', 'ipv4', 'ipv6', 'unix', 'kubernetes', 'etc
 export interface ClientConfig {
   target: string;
   lbPolicy: LbPolicy;
-  /** Pause between the end of one RPC and the start of the next. */
+  /** Pause between the end of one round of RPCs and the start of the next. */
   intervalMs: number;
+  /** RPCs sent together each round (1 = one at a time). */
+  concurrency: number;
   /** Per-RPC deadline. */
   deadlineMs: number;
   /** Sets `grpc.dns_min_time_between_resolutions_ms` (undefined = grpc-js default, 30 s). */
@@ -48,6 +50,7 @@ export interface ClientConfig {
 export const CLIENT_DEFAULTS = {
   lbPolicy: 'round_robin' as LbPolicy,
   intervalMs: 200,
+  concurrency: 1,
   deadlineMs: 1000,
   startupWaitMs: 5000,
   reconnectBackoffMaxMs: 5000,
@@ -171,6 +174,7 @@ export function clientConfigFromEnv(env: Env, defaultPodName: string = hostname(
     target,
     lbPolicy: readEnum(env, 'LB_POLICY', LB_POLICIES, CLIENT_DEFAULTS.lbPolicy),
     intervalMs: readInt(env, 'INTERVAL_MS', CLIENT_DEFAULTS.intervalMs, { min: 1, max: 3_600_000 }),
+    concurrency: readInt(env, 'CONCURRENCY', CLIENT_DEFAULTS.concurrency, { min: 1, max: 64 }),
     deadlineMs: readInt(env, 'DEADLINE_MS', CLIENT_DEFAULTS.deadlineMs, { min: 1, max: 3_600_000 }),
     startupWaitMs: readInt(env, 'STARTUP_WAIT_MS', CLIENT_DEFAULTS.startupWaitMs, { min: 0, max: 3_600_000 }),
     dnsMinResolutionMs: readOptionalInt(env, 'DNS_MIN_RESOLUTION_MS', { min: 0, max: 3_600_000 }),

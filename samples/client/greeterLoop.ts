@@ -118,7 +118,8 @@ export class GreeterLoop {
   private tick(): void {
     this.timer = undefined;
     if (!this.running) return;
-    this.inFlight = this.callOnce().then(() => {
+    const round = Array.from({ length: this.config.concurrency }, () => this.callOnce());
+    this.inFlight = Promise.all(round).then(() => {
       this.inFlight = undefined;
       if (this.running) this.timer = setTimeout(() => this.tick(), this.config.intervalMs);
     });

@@ -29,7 +29,7 @@ function main(): void {
   }
   if (dnsAuthority(config.target) !== undefined) {
     // Only for such targets: the alternative resolver (c-ares) skips /etc/hosts, which
-    // `dns:///localhost:9000` (the envoy-sidecar chapter) relies on.
+    // a name such as `localhost` needs.
     process.env.GRPC_NODE_USE_ALTERNATIVE_RESOLVER = 'true';
   }
 

@@ -42,8 +42,8 @@ export interface Chapter {
   beyond?: boolean;
 }
 
-export type LabScenarioId = 'clusterip' | 'headless' | 'max-age' | 'etcd' | 'rollout';
-export const LAB_SCENARIO_IDS: readonly LabScenarioId[] = ['clusterip', 'headless', 'max-age', 'etcd', 'rollout'];
+export type LabScenarioId = 'clusterip' | 'headless' | 'pick-first' | 'max-age' | 'etcd' | 'rollout';
+export const LAB_SCENARIO_IDS: readonly LabScenarioId[] = ['clusterip', 'headless', 'pick-first', 'max-age', 'etcd', 'rollout'];
 
 export const CHAPTERS: readonly Chapter[] = [
   { id: 'setup' },
@@ -52,7 +52,7 @@ export const CHAPTERS: readonly Chapter[] = [
   { id: 'endpoints', namespace: NAMESPACE, target: 'kubernetes:///greeter-server-headless.grpc-lb-example:50051' },
   { id: 'envoy', namespace: NAMESPACE, target: 'dns:///envoy:50051' },
   { id: 'etcd', namespace: NAMESPACE, target: 'etcd:///greeter-server', labScenario: 'etcd' },
-  { id: 'envoy-sidecar', namespace: NAMESPACE, target: 'dns:///localhost:9000' },
+  { id: 'envoy-sidecar', namespace: NAMESPACE, target: 'dns:///127.0.0.1:9000' },
   { id: 'istio', namespace: MESH_NAMESPACE, target: 'dns:///greeter-server:50051' },
   {
     id: 'proxyless',

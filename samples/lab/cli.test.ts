@@ -73,7 +73,7 @@ test('npm start -- etcd clusterip --json prints only the report, and a missing e
 test('npm start -- <unknown> exits 2 naming the valid scenarios', async () => {
   const run = await startCli(['nope']).done;
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /unknown scenario "nope"; expected one of: clusterip, headless, max-age, etcd, rollout/);
+  assert.match(run.stderr, /unknown scenario "nope"; expected one of: clusterip, headless, pick-first, max-age, etcd, rollout/);
   assert.equal(run.stdout, '');
 });
 

@@ -5,7 +5,7 @@ import { runScenario } from './index';
 import { etcdInstalled, leftovers } from './testUtils';
 
 test(
-  'etcd: a registered server is used within 1 s and a kill -9 leaves the registry within TTL + 1 s',
+  'etcd: a registered server is used within 1 s; SIGTERM fails no RPC, kill -9 fails those in flight and leaves the registry within TTL + 1 s',
   { skip: etcdInstalled() ? false : 'etcd is not installed (apt-get install -y etcd-server)' },
   async () => {
     const started: LabProcessInfo[] = [];
@@ -25,6 +25,9 @@ test(
     assert.ok((f.killRemovedMs as number) <= ttlSeconds * 1000 + 1000, `removed after ${f.killRemovedMs} ms`);
     // A graceful stop revokes the lease at once.
     assert.ok((f.scaleDownRemovedMs as number) < ttlSeconds * 1000, `SIGTERM removal after ${f.scaleDownRemovedMs} ms`);
+    // The contrast: SIGTERM lets the RPCs in flight finish, kill -9 drops them.
+    assert.equal(f.scaleDownFailedRpcs, 0, JSON.stringify(f));
+    assert.ok((f.killFailedRpcs as number) > 0, `kill -9 failed ${f.killFailedRpcs} RPC(s)`);
     assert.ok((report.distribution['lab-client-1']['lab-server-4'] ?? 0) > 0);
     assert.equal(report.holds, true);
     const etcd = started.find((p) => p.role === 'etcd');

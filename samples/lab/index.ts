@@ -11,6 +11,7 @@ import { runClusterIp } from './scenarios/clusterip';
 import { runEtcd } from './scenarios/etcd';
 import { runHeadless } from './scenarios/headless';
 import { runMaxAge } from './scenarios/maxAge';
+import { runPickFirst } from './scenarios/pickFirst';
 import { runRollout } from './scenarios/rollout';
 
 export { DEFAULT_TIMINGS } from './context';
@@ -23,6 +24,7 @@ export { ETCD_SKIPPED } from './scenarios/etcd';
 const SCENARIOS: Record<LabScenarioId, (ctx: LabContext) => Promise<ScenarioReport>> = {
   clusterip: runClusterIp,
   headless: runHeadless,
+  'pick-first': runPickFirst,
   'max-age': runMaxAge,
   etcd: runEtcd,
   rollout: runRollout,

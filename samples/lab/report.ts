@@ -31,10 +31,13 @@ export const CLAIMS: Record<LabScenarioId, string> = {
     'Behind an L4 proxy that balances connections (a ClusterIP Service), each gRPC client sends every RPC to one server.',
   headless:
     'DNS with round_robin spreads RPCs over every server, but a server added later gets no RPC until a connection drops.',
+  'pick-first':
+    "gRPC's default policy, pick_first, sends every RPC to one of the name's addresses; round_robin, set in the service config, uses them all.",
   'max-age':
     'Server max_connection_age plus client dns_min_time_between_resolutions make a scaled-up server get RPCs within about the age.',
   etcd: 'Servers registered in etcd under a lease are used within a second, and a killed server leaves the registry within its lease TTL.',
-  rollout: 'A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC.',
+  rollout:
+    'A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC; an abrupt one (SIGKILL) fails the RPCs in flight.',
 };
 
 /** Units and labels for the human rendering (the JSON keeps the raw keys). */
@@ -43,6 +46,8 @@ const FIGURE_LABELS: Record<string, { label: string; unit?: 'ms' | 'rpcs' }> = {
   servers: { label: 'servers running' },
   serversHit: { label: 'servers each client used (min)' },
   proxyConnections: { label: 'proxied connections' },
+  pickFirstServers: { label: 'pick_first client: servers used' },
+  roundRobinServers: { label: 'round_robin client: servers used' },
   windowMs: { label: 'scale-up window', unit: 'ms' },
   scaleUpDiscoveredMs: { label: 'scale-up: first RPC on the new server after', unit: 'ms' },
   scaleDownLastRpcMs: { label: 'scale-down: last RPC on the stopped server after', unit: 'ms' },
@@ -77,6 +82,7 @@ export interface VerdictStrings {
   clusterip(mark: string, serversPerClient: string, servers: string): string;
   /** `discovered` is undefined when the new server got no RPC within `window`. */
   headless(mark: string, serversHit: string, servers: string, discovered: string | undefined, window: string): string;
+  pickFirst(mark: string, pickFirstServers: string, roundRobinServers: string, servers: string): string;
   /** `ageOnly` is undefined when the age alone brought no RPC within `ageOnlyWindow`. */
   maxAge(mark: string, bothKnobs: string, age: string, ageOnly: string | undefined, ageOnlyWindow: string): string;
   etcd(mark: string, discovered: string, killRemoved: string, ttl: string): string;
@@ -92,6 +98,8 @@ export const ENGLISH_VERDICT: VerdictStrings = {
   headless: (mark, hit, servers, discovered, window) =>
     `${mark}: every client used ${hit} of ${servers} servers; the scaled-up server ` +
     (discovered === undefined ? `got no RPC within ${window} (grpc-js did not re-resolve DNS).` : `got its first RPC after ${discovered}.`),
+  pickFirst: (mark, pickFirst, roundRobin, servers) =>
+    `${mark}: the pick_first client used ${pickFirst} of ${servers} servers; the round_robin client used ${roundRobin}.`,
   maxAge: (mark, both, age, ageOnly, window) =>
     `${mark}: with both knobs the new server got RPCs after ${both} (age ${age}); with the age alone ` +
     (ageOnly === undefined ? `not within ${window}.` : `after ${ageOnly}.`),
@@ -112,6 +120,8 @@ export function verdict(report: ScenarioReport, words: VerdictStrings = ENGLISH_
       return words.clusterip(mark, text(f.serversPerClient), text(f.servers));
     case 'headless':
       return words.headless(mark, text(f.serversHit), text(f.servers), f.scaleUpDiscoveredMs === null ? undefined : ms(f.scaleUpDiscoveredMs), secs(f.windowMs));
+    case 'pick-first':
+      return words.pickFirst(mark, text(f.pickFirstServers), text(f.roundRobinServers), text(f.servers));
     case 'max-age':
       return words.maxAge(
         mark,

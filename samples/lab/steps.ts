@@ -12,6 +12,7 @@ export const LAB_STEPS = {
   noRpcWithin: '{0} got no RPC in {1} s',
   firstRpcAfter: '{0} got its first RPC after {1} ms',
   headlessScaleDown: 'scale down: {0} leaves DNS and gets SIGTERM',
+  pickFirstClients: 'starting a pick_first client and a round_robin client on {0}',
   startingEtcd: 'starting etcd',
   etcdSkipped: 'etcd is not installed — {0}',
   etcdServers: 'starting {0} servers that register with a {1} s lease',

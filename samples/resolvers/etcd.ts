@@ -12,11 +12,11 @@ type GrpcUri = experimental.GrpcUri;
 type ResolverListener = experimental.ResolverListener;
 type ResolverConstructor = Parameters<typeof experimental.registerResolver>[1];
 
-/** grpc-go naming layout operations (`naming.Update.Op`). */
+/** Operations of etcd's `client/v3/naming/endpoints` layout (`endpoints.Operation`). */
 export const OP_ADD = 0;
 export const OP_DELETE = 1;
 
-/** The value stored under `<service>/<addr>`: grpc-go's `naming.Update` as JSON. */
+/** The value stored under `<service>/<addr>`: `endpoints.Update` of etcd's client/v3/naming/endpoints as JSON. */
 export function namingValue(addr: string): string {
   return JSON.stringify({ Op: OP_ADD, Addr: addr, Metadata: null });
 }
@@ -102,7 +102,7 @@ export class EtcdRegistrationError extends Error {
 
 /**
  * Registers `addr` under `<service>/<addr>` with a lease kept alive in the background,
- * value in grpc-go's naming layout: `{"Op":0,"Addr":"<addr>","Metadata":null}`.
+ * value in the layout of etcd's client/v3/naming/endpoints: `{"Op":0,"Addr":"<addr>","Metadata":null}`.
  * If the lease is lost (etcd was away longer than the TTL), it registers again under a new
  * lease once etcd is back. Rejects with {@link EtcdRegistrationError} if the first put fails.
  */
@@ -205,7 +205,7 @@ export interface EtcdResolverOptions {
 }
 
 /**
- * A grpc-js resolver class for `etcd:///name`: reads every key under `name/` (grpc-go naming
+ * A grpc-js resolver class for `etcd:///name`: reads every key under `name/` (etcd's naming
  * layout), then watches the prefix from the next revision, so no change is missed. When etcd
  * goes away it keeps the last known servers (their connections still work) and re-reads and
  * re-watches from scratch with capped backoff until etcd is back.

@@ -1,6 +1,6 @@
 /**
  * Custom grpc-js name resolvers for the samples: `kubernetes:///svc.ns:port` (the EndpointSlice
- * API, see kubernetes.ts) and `etcd:///name` (grpc-go naming layout in etcd, see etcd.ts), plus
+ * API, see kubernetes.ts) and `etcd:///name` (the layout of etcd's client/v3/naming/endpoints, see etcd.ts), plus
  * lazy registration of the xDS resolver from @grpc/grpc-js-xds for `xds:` targets.
  */
 import { experimental } from '@grpc/grpc-js';

@@ -35,15 +35,23 @@ export interface ServerConfig {
   drainMs: number;
   /** Deadline for `tryShutdown` (in-flight RPCs finishing) before `forceShutdown`. */
   shutdownTimeoutMs: number;
+  /**
+   * Work time per RPC before the reply (0 = reply at once): keeps RPCs in flight long enough that a
+   * SIGKILL catches some, as a real service's would — the contrast with a graceful stop shows.
+   */
+  workMs: number;
 }
 
 export const SERVER_DEFAULTS = {
-  host: '0.0.0.0',
+  // Loopback unless told otherwise: `npm run sample:server` on a laptop does not offer reflection to
+  // the network; the manifests set HOST=0.0.0.0 for pods.
+  host: '127.0.0.1',
   port: 50051,
   maxConnectionAgeGraceMs: 5000,
   etcdTtlSeconds: 10,
   drainMs: 1000,
   shutdownTimeoutMs: 5000,
+  workMs: 0,
 } as const;
 
 function isWildcard(host: string): boolean {
@@ -83,6 +91,7 @@ export function serverConfigFromEnv(env: Env, defaultPodName: string = hostname(
       min: 0,
       max: 600_000,
     }),
+    workMs: readInt(env, 'WORK_MS', SERVER_DEFAULTS.workMs, { min: 0, max: 60_000 }),
   };
 }
 

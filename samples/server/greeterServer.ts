@@ -113,7 +113,9 @@ export async function startGreeterServer(
       call: grpc.ServerUnaryCall<HelloRequest, HelloReply>,
       callback: grpc.sendUnaryData<HelloReply>,
     ): void {
-      callback(null, { message: `Hello ${call.request.name}`, server_pod: config.podName });
+      const reply = (): void => callback(null, { message: `Hello ${call.request.name}`, server_pod: config.podName });
+      if (config.workMs > 0) setTimeout(reply, config.workMs);
+      else reply();
     },
   });
 

@@ -196,16 +196,14 @@ registerMeasurement({
   run: () => measure('endpoints', 'scale-up', WATCH_WINDOW_MS, scaleUpRow(WATCH_GOAL_MS, WATCH_WINDOW_MS, 'EndpointSlice watch')),
 });
 
-registerMeasurement({
-  id: 'cluster-scale-down',
-  title: 'cluster scale-down 3 → 2 (endpoints chapter): last RPC on the deleted pod after its deletion, failed RPCs',
-  goal: '0 failed RPCs',
-  run: () =>
-    measure('endpoints', 'scale-down', WATCH_WINDOW_MS, (reports, where) => {
+/** Scale-down 3 → 2: the deleted pod's last RPC after the delete request, and the failed RPCs. */
+function scaleDownRow(chapter: 'endpoints' | 'headless'): () => Promise<MeasurementResult> {
+  return () =>
+    measure(chapter, 'scale-down', WATCH_WINDOW_MS, (reports, where) => {
       const raw = reports.map((r) => r.figures.scaleDownLastRpcMs ?? null);
       const got = numbers(raw);
       const failed = reports.map((r) => Number(r.figures.scaleDownFailedRpcs));
-      const drain = serverEnv('endpoints', 'DRAIN_MS');
+      const drain = serverEnv(chapter, 'DRAIN_MS');
       return {
         value: got.length ? median(got) : null,
         unit: 'ms',
@@ -215,7 +213,21 @@ registerMeasurement({
           `(from the delete request, second precision; negative: its last RPC came before it; the server drains ${drain ?? '?'} ms after SIGTERM); ` +
           `failed RPCs ${failed.join(', ')} (total ${sum(failed)})`,
       };
-    }),
+    });
+}
+
+registerMeasurement({
+  id: 'cluster-scale-down',
+  title: 'cluster scale-down 3 → 2 (endpoints chapter): last RPC on the deleted pod after its deletion, failed RPCs',
+  goal: '0 failed RPCs',
+  run: scaleDownRow('endpoints'),
+});
+
+registerMeasurement({
+  id: 'cluster-scale-down-dns',
+  title: 'cluster scale-down 3 → 2 (headless chapter, dns:/// defaults): last RPC on the deleted pod after its deletion, failed RPCs',
+  goal: '0 failed RPCs',
+  run: scaleDownRow('headless'),
 });
 
 registerMeasurement({

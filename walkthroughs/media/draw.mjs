@@ -159,7 +159,7 @@ const DIAGRAMS = {
   ]),
   endpoints: svg('EndpointSlice resolver', 'The kubernetes resolver in each client watches EndpointSlices through the API server, with a namespaced Role; clients spread RPCs over the ready pods.', [
     box(20, 10, 170, 50, 'control', 'API server', 'EndpointSlices'),
-    pill(335, 35, 'Role: get · list · watch endpointslices', 'control'),
+    pill(335, 35, 'Role: list · watch endpointslices', 'control'),
     box(20, 110, 150, 50, 'client', 'client 1', 'kubernetes:///'),
     box(20, 240, 150, 50, 'client', 'client 2', 'kubernetes:///'),
     arrow(95, 108, 95, 62, 'watch'), curve(20, 265, -10, 160, 30, 62, 'watch'),
@@ -190,13 +190,13 @@ const DIAGRAMS = {
     ...[0, 1].flatMap((i) => [arrow(150, 105, 468, srvY(80, i), 'rpc', 2.5), arrow(150, 245, 468, srvY(80, i), 'rpc', 2.5)]),
     pill(520, 298, 'key expires after the TTL', 'danger'),
   ]),
-  'envoy-sidecar': svg('Envoy as a sidecar', 'Each client pod has its own Envoy listening on localhost:9000, which spreads requests over the server pods.', [
+  'envoy-sidecar': svg('Envoy as a sidecar', 'Each client pod has its own Envoy listening on 127.0.0.1:9000, which spreads requests over the server pods.', [
     group(10, 30, 300, 110, 'client pod 1'),
-    box(25, 60, 120, 50, 'client', 'client', 'localhost:9000'),
+    box(25, 60, 120, 50, 'client', 'client', '127.0.0.1:9000'),
     box(170, 60, 125, 50, 'proxy', 'Envoy', 'sidecar'),
     arrow(145, 85, 168, 85, 'rpc'),
     group(10, 190, 300, 110, 'client pod 2'),
-    box(25, 220, 120, 50, 'client', 'client', 'localhost:9000'),
+    box(25, 220, 120, 50, 'client', 'client', '127.0.0.1:9000'),
     box(170, 220, 125, 50, 'proxy', 'Envoy', 'sidecar'),
     arrow(145, 245, 168, 245, 'rpc'),
     ...servers(470, 62),

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { CHAPTERS, CHAPTER_IDS, LAB_SCENARIO_IDS, isChapterId } from '../../../samples/common/catalog';
 import { parseCells } from './cells';
 import { parseActionCell, formatAction, EXPERIMENT_KINDS } from './actions';
-import { workbookPath } from './paths';
+import { WORKBOOK_SUFFIX, workbookPath } from './paths';
 import { WALKTHROUGH_ID, WALKTHROUGH_STEP_IDS, chapterDoneContextKey } from './walkthrough';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -137,7 +137,19 @@ test('every command link in steps, workbooks and walkthrough descriptions names 
     // A link the regex above would miss (wrong casing, spaces) is a broken button.
     assert.equal((text.match(/command:/g) ?? []).length, commandLinks(text).length, `${where}: malformed command link`);
   }
-  assert.ok(links >= 40, `found ${links} command links`);
+  assert.ok(links >= 20, `found ${links} command links`);
+});
+
+test('workbooks link to each other by file, never by command (notebook markdown does not run command links)', () => {
+  for (const file of workbookFiles) {
+    const text = readFileSync(path.join(WORKBOOKS, file), 'utf8');
+    assert.equal(commandLinks(text).length, 0, `${file}: a command link does nothing inside a notebook`);
+    const zh = file.endsWith(`.zh-cn${WORKBOOK_SUFFIX}`);
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+\.grpclb\.md)\)/g)) {
+      assert.ok(existsSync(path.join(WORKBOOKS, target!)), `${file}: ${target} exists`);
+      assert.equal(target!.endsWith(`.zh-cn${WORKBOOK_SUFFIX}`), zh, `${file}: ${target} is in the same language`);
+    }
+  }
 });
 
 test('chapter steps have buttons to apply the chapter and open its workbook, and lab chapters to run the lab', () => {

@@ -39,3 +39,15 @@ export function makeReport(ctx: LabContext, holds: boolean, figures: Record<stri
     distribution: ctx.model.distribution(),
   };
 }
+
+/**
+ * Load for the scenarios that stop servers abruptly (rollout, etcd's kill -9): each RPC takes 40 ms of
+ * server work, and each client sends 4 at a time with only 5 ms between rounds, so nearly always some
+ * RPCs are in flight on every server and a SIGKILL drops them (with ~1 ms RPCs every 200 ms it hardly
+ * ever caught one, and "abrupt: 0 failed" read like "no difference"), while a graceful stop —
+ * NOT_SERVING, drain, tryShutdown — lets every one of them finish.
+ */
+export const IN_FLIGHT_LOAD = {
+  serverEnv: { WORK_MS: '40' },
+  clientEnv: { CONCURRENCY: '4', INTERVAL_MS: '5' },
+} as const;

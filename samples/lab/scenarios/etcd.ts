@@ -3,7 +3,7 @@ import { fillStep } from '../steps';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
 import type { ScenarioReport } from '../report';
-import { makeReport, measureDiscovery, serversPerClient } from './common';
+import { IN_FLIGHT_LOAD, makeReport, measureDiscovery, serversPerClient } from './common';
 
 const SERVICE = 'greeter-server';
 
@@ -61,7 +61,7 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
     const server = await ctx.startServer({
       host: LOOPBACK,
       port: await freePort(LOOPBACK),
-      env: { ETCD_ENDPOINTS: endpoints, ETCD_TTL_SECONDS: String(ttlSeconds) },
+      env: { ETCD_ENDPOINTS: endpoints, ETCD_TTL_SECONDS: String(ttlSeconds), ...IN_FLIGHT_LOAD.serverEnv },
     });
     const registered = await ctx.waitUntil(() => putAt.has(keyOf(server)), 10_000);
     if (!registered) throw new Error(`${server.name} did not register ${keyOf(server)} in etcd within 10 s`);
@@ -72,7 +72,7 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
   const servers = await Promise.all([0, 1, 2].map(() => startServer()));
   const target = `etcd:///${SERVICE}`;
   ctx.progress('startingClients', 2, target);
-  const clients = [0, 1].map(() => ctx.startClient({ target, env: { ETCD_ENDPOINTS: endpoints } }));
+  const clients = [0, 1].map(() => ctx.startClient({ target, env: { ETCD_ENDPOINTS: endpoints, ...IN_FLIGHT_LOAD.clientEnv } }));
   await ctx.waitForRpcs(clients, 1);
   await ctx.sleep(ctx.timings.spreadMs);
   const serversHit = Math.min(...serversPerClient(ctx.model).values());
@@ -109,7 +109,10 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
       scaleUpDiscoveredMs !== null &&
       scaleUpDiscoveredMs <= 1000 &&
       killRemovedMs !== null &&
-      killRemovedMs <= leaseTtlMs + 1000,
+      killRemovedMs <= leaseTtlMs + 1000 &&
+      // kill -9 drops the RPCs in flight on the victim; SIGTERM (scale-down) drops none.
+      ctx.failedRpcs() - failedBeforeKill > 0 &&
+      failedBeforeKill - failedBeforeStop === 0,
     {
       servers: 3,
       serversHit,

@@ -1,17 +1,22 @@
 import type { LabContext } from '../context';
 import type { ScenarioReport } from '../report';
-import { makeReport } from './common';
+import { IN_FLIGHT_LOAD, makeReport } from './common';
 import { HeadlessCluster } from './headlessCluster';
 
 /**
  * rollout: a rolling restart of all 3 servers, one at a time (a new server is started and published
  * before the old one leaves DNS and is stopped — maxSurge 1, maxUnavailable 0), once graceful
- * (SIGTERM: NOT_SERVING, drain, shutdown) and once abrupt (SIGKILL). Failed RPCs counted for each.
+ * (SIGTERM: NOT_SERVING, drain, shutdown) and once abrupt (SIGKILL). Failed RPCs counted for each: it
+ * holds when the graceful one failed none and the abrupt one some (RPCs in flight: IN_FLIGHT_LOAD).
  * Clients set DNS_MIN_RESOLUTION_MS so the closed connection's re-resolution finds the new servers.
  */
 export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
-  const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 9 });
-  const clientEnv = { ...HeadlessCluster.clientEnv, DNS_MIN_RESOLUTION_MS: String(ctx.timings.dnsMinResolutionMs) };
+  const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 9, serverEnv: IN_FLIGHT_LOAD.serverEnv });
+  const clientEnv = {
+    ...HeadlessCluster.clientEnv,
+    ...IN_FLIGHT_LOAD.clientEnv,
+    DNS_MIN_RESOLUTION_MS: String(ctx.timings.dnsMinResolutionMs),
+  };
   ctx.progress('startingClients', 2, cluster.target);
   const clients = [0, 1].map(() => ctx.startClient({ target: cluster.target, env: clientEnv }));
   await ctx.waitForRpcs(clients, 1);
@@ -40,7 +45,7 @@ export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
 
   const graceful = await phase('SIGTERM');
   const abrupt = await phase('SIGKILL');
-  return makeReport(ctx, graceful.failed === 0 && graceful.rpcs > 0, {
+  return makeReport(ctx, graceful.failed === 0 && graceful.rpcs > 0 && abrupt.failed > 0, {
     failedRpcsGraceful: graceful.failed,
     failedRpcsAbrupt: abrupt.failed,
     rpcsGraceful: graceful.rpcs,
