@@ -255,11 +255,11 @@ test('every client TARGET reaches a Service and port of its own chapter', () => 
     const port = Number(portText);
     switch (target.protocol) {
       case 'dns:':
-        if (host === 'localhost') {
-          // envoy-sidecar: the Envoy of its own pod listens there
+        if (host === '127.0.0.1') {
+          // envoy-sidecar: the Envoy of its own pod listens there (an address: `localhost` may be ::1)
           const template = find(docs, 'Deployment', clientDeploymentName(id)).spec.template;
           const sidecar = (template.spec.initContainers ?? []).find((x: Doc) => x.name === 'envoy');
-          assert.ok(sidecar, `${id}: localhost needs the Envoy sidecar`);
+          assert.ok(sidecar, `${id}: 127.0.0.1 needs the Envoy sidecar`);
           assert.equal(sidecar.restartPolicy, 'Always', `${id}: a native sidecar`);
           const volume = template.spec.volumes.find((v: Doc) => v.configMap);
           const listener = envoyConfig(docs, volume.configMap.name).static_resources.listeners[0].address.socket_address;
@@ -356,6 +356,8 @@ test('istio and proxyless: mesh namespace labelled for injection, ROUND_ROBIN De
     assert.equal(namespace.metadata.labels['istio-injection'], 'enabled', id);
     const rule = find(docs, 'DestinationRule', 'greeter-server');
     assert.equal(rule.spec.trafficPolicy.loadBalancer.simple, 'ROUND_ROBIN', id);
+    // The GA API (Istio ≥ 1.22), not v1beta1 which later releases may stop serving.
+    assert.equal(rule.apiVersion, 'networking.istio.io/v1', id);
     find(docs, 'Service', rule.spec.host);
     const client = find(docs, 'Deployment', clientDeploymentName(id)).spec.template;
     assert.deepEqual(JSON.parse(client.metadata.annotations['proxy.istio.io/config']), { holdApplicationUntilProxyStarts: true }, id);
@@ -367,6 +369,7 @@ test('istio and proxyless: mesh namespace labelled for injection, ROUND_ROBIN De
     }
   }
   assert.match(ISTIO_VERSION, /^1\.\d+\.\d+$/);
+  assert.ok(Number(ISTIO_VERSION.split('.')[1]) >= 22, `Istio ${ISTIO_VERSION} serves networking.istio.io/v1`);
   for (const url of ISTIO_ADDON_URLS) assert.ok(url.includes(`/istio/istio/${ISTIO_VERSION}/samples/addons/`), url);
 });
 

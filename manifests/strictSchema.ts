@@ -22,6 +22,13 @@ type ModelClass = new (data: never) => Validatable;
 
 interface KindSchema {
   model: ModelClass;
+  /**
+   * The apiVersion the model validates, when it differs from the document's: Istio's CRDs serve one
+   * openAPIV3Schema for networking.istio.io v1alpha3, v1beta1 and v1 (GA since Istio 1.22), and
+   * @kubernetes-models/istio 3.x — ESM-only, Node ≥ 22 — generates identical validators for v1beta1 and
+   * v1. So the 2.x v1beta1 model checks a v1 DestinationRule, with only its apiVersion swapped.
+   */
+  modelApiVersion?: string;
   /** client-node model name whose attribute map lists the known fields (core kinds). */
   typeName?: string;
   /** JSON schema id registered by @kubernetes-models (CRD kinds). */
@@ -37,8 +44,9 @@ const KINDS: Record<string, KindSchema> = {
   'apps/v1/StatefulSet': { model: StatefulSet as unknown as ModelClass, typeName: 'V1StatefulSet' },
   'rbac.authorization.k8s.io/v1/Role': { model: Role as unknown as ModelClass, typeName: 'V1Role' },
   'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding as unknown as ModelClass, typeName: 'V1RoleBinding' },
-  'networking.istio.io/v1beta1/DestinationRule': {
+  'networking.istio.io/v1/DestinationRule': {
     model: DestinationRule as unknown as ModelClass,
+    modelApiVersion: 'networking.istio.io/v1beta1',
     schemaId: 'networking.istio.io.v1beta1.DestinationRule',
   },
 };
@@ -155,8 +163,9 @@ export function strictValidate(doc: { apiVersion?: string; kind?: string }): Str
   const kind = KINDS[key];
   if (!kind) throw new Error(`no schema for ${key}; add it to manifests/strictSchema.ts`);
   const schemaErrors: string[] = [];
+  const modelDoc = kind.modelApiVersion ? { ...structuredClone(doc), apiVersion: kind.modelApiVersion } : structuredClone(doc);
   try {
-    new kind.model(structuredClone(doc) as never).validate();
+    new kind.model(modelDoc as never).validate();
   } catch (error) {
     schemaErrors.push((error as Error).message);
   }

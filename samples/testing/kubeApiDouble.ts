@@ -148,8 +148,8 @@ const GROUPS: Record<string, ResourceDef[]> = {
 };
 
 const ISTIO: Record<string, ResourceDef[]> = {
-  'networking.istio.io/v1': [{ name: 'destinationrules', kind: 'DestinationRule', namespaced: true }],
   'networking.istio.io/v1beta1': [{ name: 'destinationrules', kind: 'DestinationRule', namespaced: true }],
+  'networking.istio.io/v1': [{ name: 'destinationrules', kind: 'DestinationRule', namespaced: true }],
 };
 
 const USER = 'double-user';

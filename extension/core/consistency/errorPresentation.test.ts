@@ -97,7 +97,7 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
 
   it('image sources missing offers Open Folder; Istio missing opens the istio workbook', async () => {
     assert.deepEqual(executed((await clickFirstFix(new ImageSourcesMissingError(['/ext']))).did), [['vscode.openFolder']]);
-    assert.deepEqual(executed((await clickFirstFix(new ApiMissingError('networking.istio.io/v1beta1', 'DestinationRule'))).did), [['grpcLb.openWorkbook', 'istio']]);
+    assert.deepEqual(executed((await clickFirstFix(new ApiMissingError('networking.istio.io/v1', 'DestinationRule'))).did), [['grpcLb.openWorkbook', 'istio']]);
   });
 
   it('timeouts, failed tools and unknown errors go to the output; cancellation is silent', async () => {
