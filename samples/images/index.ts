@@ -11,7 +11,7 @@ export type ImageName = 'server' | 'client';
 
 export interface ImageBuild {
   name: ImageName;
-  /** Tag the manifests use (imagePullPolicy IfNotPresent: the image must be in the node's runtime). */
+  /** Tag the manifests use (imagePullPolicy Never: the image must be in the node's runtime). */
   image: string;
   /** Dockerfile, relative to `context`. */
   dockerfile: string;

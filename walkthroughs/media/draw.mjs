@@ -133,7 +133,7 @@ const DIAGRAMS = {
     box(270, 230, 150, 44, 'server', 'greeter-server', 'pods'),
     box(450, 230, 150, 44, 'client', 'greeter-client', 'pods'),
     arrow(525, 156, 525, 228, 'conn'), arrow(500, 96, 360, 228, 'conn'),
-    note(430, 304, 'imagePullPolicy: IfNotPresent, no registry'),
+    note(430, 304, 'imagePullPolicy: Never, no registry'),
   ]),
   clusterip: svg('ClusterIP', 'Each client opens one HTTP/2 connection to the ClusterIP; kube-proxy sends each connection to one pod, so each client sends all its RPCs to one pod and one pod may get none.', [
     box(20, 70, 140, 50, 'client', 'client 1', 'one connection'),
