@@ -1,6 +1,6 @@
 import type { LabContext } from '../context';
 import type { ScenarioReport } from '../report';
-import { makeReport } from './common';
+import { makeReport, serversPerClient } from './common';
 import { HeadlessCluster } from './headlessCluster';
 
 /**
@@ -16,10 +16,9 @@ export async function runPickFirst(ctx: LabContext): Promise<ScenarioReport> {
   const roundRobin = ctx.startClient({ target: cluster.target, env: { ...HeadlessCluster.clientEnv, LB_POLICY: 'round_robin' } });
   await ctx.waitForRpcs([pickFirst, roundRobin], 1);
   await ctx.sleep(ctx.timings.spreadMs);
-  const distribution = ctx.model.distribution();
-  const used = (client: string): number => Object.values(distribution[client] ?? {}).filter((n) => n > 0).length;
-  const pickFirstServers = used(pickFirst.name);
-  const roundRobinServers = used(roundRobin.name);
+  const used = serversPerClient(ctx.model);
+  const pickFirstServers = used.get(pickFirst.name) ?? 0;
+  const roundRobinServers = used.get(roundRobin.name) ?? 0;
   return makeReport(ctx, pickFirstServers === 1 && roundRobinServers === 3, {
     servers: 3,
     pickFirstServers,
