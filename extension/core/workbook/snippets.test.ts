@@ -73,3 +73,18 @@ test('every Go snippet in the workbooks is valid Go (gofmt parses it)', (t) => {
     }
   }
 });
+
+test('each chapter whose lesson is a code change shows it in TypeScript and Go, in both languages', () => {
+  // ClusterIP, Envoy and Istio change manifests, not code; these chapters change the client or server.
+  const chapters = ['headless', 'endpoints', 'etcd', 'max-age', 'proxyless'];
+  for (const chapter of chapters) {
+    for (const file of [`${chapter}${WORKBOOK_SUFFIX}`, `${chapter}.zh-cn${WORKBOOK_SUFFIX}`]) {
+      const languages = new Set(
+        parseCells(readFileSync(path.join(ROOT, WORKBOOK_DIR, file), 'utf8'))
+          .cells.filter((c) => c.kind === 'code')
+          .map((c) => c.language),
+      );
+      assert.ok(languages.has('typescript') && languages.has('go'), `${file} shows a TypeScript and a Go snippet`);
+    }
+  }
+});
