@@ -87,19 +87,23 @@ test('every chapter has a walkthrough step, a zh-cn twin, a diagram and workbook
     assert.ok(existsSync(path.join(STEPS, `${id}.md`)), `walkthroughs/steps/${id}.md`);
     assert.ok(existsSync(path.join(STEPS, `${id}.nls.zh-cn.md`)), `walkthroughs/steps/${id}.nls.zh-cn.md`);
     assert.ok(existsSync(path.join(MEDIA, `${id}.svg`)), `walkthroughs/media/${id}.svg`);
+    assert.ok(existsSync(path.join(MEDIA, `${id}.zh-cn.svg`)), `walkthroughs/media/${id}.zh-cn.svg`);
     assert.ok(existsSync(workbookPath(ROOT, id, 'en')), `workbook for ${id}`);
     assert.ok(existsSync(workbookPath(ROOT, id, 'zh-cn')), `zh-cn workbook for ${id}`);
   }
 });
 
-test('every step has markdown media in both languages that shows its own diagram', () => {
+test('every step has markdown media in both languages that shows its own diagram, in its own language', () => {
   for (const step of walkthrough?.steps ?? []) {
     const markdown = step.media.markdown;
     assert.equal(markdown, `walkthroughs/steps/${step.id}.md`, `${step.id} media`);
-    for (const file of [markdown, markdown.replace(/\.md$/, '.nls.zh-cn.md')]) {
+    for (const [file, diagram] of [
+      [markdown, `../media/${step.id}.svg`],
+      [markdown.replace(/\.md$/, '.nls.zh-cn.md'), `../media/${step.id}.zh-cn.svg`],
+    ] as const) {
       const text = readFileSync(path.join(ROOT, file), 'utf8');
       const images = [...text.matchAll(/!\[[^\]]+\]\(([^)]+)\)/g)].map((m) => m[1]);
-      assert.deepEqual(images, [`../media/${step.id}.svg`], `${file} shows its diagram (with alt text)`);
+      assert.deepEqual(images, [diagram], `${file} shows its diagram (with alt text)`);
       assert.ok(existsSync(path.join(STEPS, images[0])), `${file}: ${images[0]} exists`);
     }
   }
@@ -239,7 +243,7 @@ test('the committed diagrams are what walkthroughs/media/draw.mjs draws', () => 
     execFileSync(process.execPath, [path.join(MEDIA, 'draw.mjs'), out], { stdio: 'pipe' });
     const drawn = readdirSync(out).sort();
     assert.deepEqual(drawn, readdirSync(MEDIA).filter((f) => f.endsWith('.svg')).sort(), 'one diagram per step, no strays');
-    assert.deepEqual(drawn, WALKTHROUGH_STEP_IDS.map((id) => `${id}.svg`).sort());
+    assert.deepEqual(drawn, WALKTHROUGH_STEP_IDS.flatMap((id) => [`${id}.svg`, `${id}.zh-cn.svg`]).sort());
     for (const file of drawn) {
       assert.equal(readFileSync(path.join(MEDIA, file), 'utf8'), readFileSync(path.join(out, file), 'utf8'), `${file}: run node walkthroughs/media/draw.mjs`);
     }

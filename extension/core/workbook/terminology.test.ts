@@ -16,6 +16,7 @@ function chineseTexts(): { file: string; text: string }[] {
   return [
     ...inDir('walkthroughs/steps', '.nls.zh-cn.md'),
     ...inDir('walkthroughs/workbooks', '.zh-cn.grpclb.md'),
+    ...inDir('walkthroughs/media', '.zh-cn.svg'),
     { file: 'l10n/bundle.l10n.zh-cn.json', text: readFileSync(path.join(ROOT, 'l10n/bundle.l10n.zh-cn.json'), 'utf8') },
     { file: 'package.nls.zh-cn.json', text: readFileSync(path.join(ROOT, 'package.nls.zh-cn.json'), 'utf8') },
     { file: 'README.md (中文说明)', text: chineseHalf },
