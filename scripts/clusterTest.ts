@@ -177,6 +177,7 @@ export class ClusterRun {
       {
         kubeConfig: () => this.kc,
         scale: (target, options) => this.actions.scale(target, options),
+        preferForScaleDown: (target, options) => this.actions.preferForScaleDown(target, options),
         restart: ({ namespace, deployment }) => restartDeployment(this.kc, namespace, deployment),
       },
       { chapter, timings: { windowMs } },

@@ -29,6 +29,8 @@ export interface TrafficServices {
     /** Read-only: the chapter's namespace and client Deployment exist (ClusterActions.requireChapterClients). */
     requireChapterClients(chapter: ChapterId): Promise<void>;
     scale(target: { namespace: string; deployment: string; replicas: number }, options: { signal?: AbortSignal; wait?: boolean }): Promise<unknown>;
+    /** Guarded: the pod a scale-down removes first (ClusterActions.preferForScaleDown). */
+    preferForScaleDown(target: { namespace: string; pod: string }, options: { signal?: AbortSignal }): Promise<unknown>;
   };
   /** The context guard: asks once before writing to a context that is not minikube's. */
   guard: { ensureWritable(context: string | undefined): Promise<void> };
@@ -214,6 +216,7 @@ export class TrafficController implements vscode.Disposable {
       {
         kubeConfig: this.services.kubeConfig,
         scale: (target, options) => this.services.cluster.scale(target, options),
+        preferForScaleDown: (target, options) => this.services.cluster.preferForScaleDown(target, options),
         restart: async (target) => {
           const kc = this.services.kubeConfig();
           await this.services.guard.ensureWritable(kc.getCurrentContext());

@@ -90,6 +90,8 @@ export interface DoublePod {
   /** Ready condition's lastTransitionTime (RFC3339). */
   readyTime?: string;
   deletionTimestamp?: string;
+  /** metadata.annotations; a merge patch of the pod's annotations lands here too. */
+  annotations?: Record<string, string>;
 }
 
 export interface DoubleEndpoint {
@@ -318,6 +320,11 @@ export class KubeApiDouble {
     if (!current) throw new Error(`the double has no pod ${pod} added with addPod`);
     Object.assign(current, change);
     this.put(podObject(current));
+  }
+
+  /** The annotations of a pod added with `addPod`, as patched through the API. */
+  podAnnotations(pod: string): Record<string, string> | undefined {
+    return this.pods.get(this.podId(pod))?.annotations;
   }
 
   deletePod(pod: string): void {
@@ -586,6 +593,8 @@ export class KubeApiDouble {
       this.write(collection, key, next);
       json(res, 200, next);
       if (def.kind === 'Deployment') this.onDeploymentPatched?.(next as DoubleDeployment, 'template');
+      const pod = def.kind === 'Pod' ? this.pods.get(`${namespace}/${name}`) : undefined;
+      if (pod) pod.annotations = next.metadata?.annotations as Record<string, string> | undefined;
       return;
     }
     if (method === 'PATCH') {
@@ -723,6 +732,7 @@ function podObject(pod: DoublePod): KubeObject {
       name: pod.name,
       namespace: pod.namespace,
       labels: pod.labels,
+      ...(pod.annotations ? { annotations: pod.annotations } : {}),
       uid: `uid-${pod.name}`,
       ...(pod.deletionTimestamp ? { deletionTimestamp: pod.deletionTimestamp } : {}),
     },

@@ -5,7 +5,7 @@ import type { ChapterId } from '../../../samples/common/catalog';
 import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FIELD_MANAGER } from '../../../samples/common/catalog';
-import { ClusterActions, type ClusterProgress, type DocumentSource } from './clusterActions';
+import { ClusterActions, POD_DELETION_COST, type ClusterProgress, type DocumentSource } from './clusterActions';
 import { ContextGuard, MemoryStorage } from './contextGuard';
 
 const NS = 'grpc-lb-example';
@@ -138,6 +138,18 @@ describe('cluster actions (Kubernetes API double)', () => {
     assert.deepEqual(JSON.parse(patch.body), { spec: { replicas: 5 } });
     const dep = double.get('apps/v1', 'Deployment', NS, 'greeter-server');
     assert.equal((dep?.status as { readyReplicas: number }).readyReplicas, 5, 'returns only once 5 replicas are ready');
+  });
+
+  it('marks a pod as the first to go on a scale-down: pod-deletion-cost -1, merge patch, guarded', async () => {
+    const s = setup(double);
+    double.addPod({ name: 'greeter-server-busy', namespace: NS, containers: ['server'], labels: { 'app.kubernetes.io/name': 'greeter-server' } });
+    await s.actions.preferForScaleDown({ namespace: NS, pod: 'greeter-server-busy' });
+    assert.deepEqual(double.podAnnotations(`${NS}/greeter-server-busy`), { [POD_DELETION_COST]: '-1' });
+    await assert.rejects(s.actions.preferForScaleDown({ namespace: NS, pod: 'gone' }), ResourceMissingError);
+    const declined = setup(double, { context: 'prod-eu', answer: false });
+    const before = double.writes().length;
+    await assert.rejects(declined.actions.preferForScaleDown({ namespace: NS, pod: 'greeter-server-busy' }), ContextDeclinedError);
+    assert.equal(double.writes().length, before, 'no write reached the API');
   });
 
   it('refuses to scale when the namespace is missing', async () => {

@@ -16,6 +16,9 @@ import { contextInfo, kubeCall, type CallSite, type KubeConfigLoader } from './k
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
+/** Kubernetes' annotation that orders a ReplicaSet's scale-down: the lowest cost goes first (unset is 0). */
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+
 const NAME_LABEL = 'app.kubernetes.io/name';
 const CLIENT_NAME = 'greeter-client';
 
@@ -280,6 +283,31 @@ export class ClusterActions {
     }
     options.onProgress?.({ type: 'scaled', namespace, deployment, replicas });
     if (options.wait !== false) await this.waitForRollouts(kc, [{ namespace, name: deployment }], options);
+    return { context };
+  }
+
+  /**
+   * Makes `pod` the one its ReplicaSet removes first on the next scale-down: the annotation
+   * `controller.kubernetes.io/pod-deletion-cost` (lower goes first; unset is 0) set to -1. Without it a
+   * scale-down removes the newest pod, which in the DNS chapters may be one no client ever found.
+   */
+  async preferForScaleDown(target: { namespace: string; pod: string }, options: ActionOptions = {}): Promise<{ context: string }> {
+    const { namespace, pod } = target;
+    throwIfAborted(options.signal);
+    const kc = this.connect();
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
+    const context = await this.guardWrite(kc);
+    try {
+      await kubeCall(kc, { verb: 'patch', resource: 'pods', namespace }, () =>
+        core.patchNamespacedPod(
+          { name: pod, namespace, body: { metadata: { annotations: { [POD_DELETION_COST]: '-1' } } } },
+          clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
+        ),
+      );
+    } catch (err) {
+      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
+      throw err;
+    }
     return { context };
   }
 

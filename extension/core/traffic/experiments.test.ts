@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { POD_DELETION_COST } from '../cluster/clusterActions';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { KubeApiDouble, type DoubleDeployment } from '../../../samples/testing/kubeApiDouble';
-import { isNewReadyServer, podRecord, restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
+import { busiestServer, isNewReadyServer, podRecord, restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
 
 const NS = 'grpc-lb-example';
 const CHAPTER = 'headless';
@@ -45,6 +46,13 @@ class SimulatedCluster {
     this.timer = setInterval(() => this.tick(), 20);
   }
 
+  /** A server pod the clients never find (as a scaled-up pod in the DNS chapters), and the Deployment counting it. */
+  addUndiscoveredServer(): string {
+    const name = this.addServer(Number.POSITIVE_INFINITY);
+    this.double.deployment(NS, 'greeter-server')!.spec.replicas = this.servers.length;
+    return name;
+  }
+
   private addServer(discoveryMs: number): string {
     const name = `greeter-server-${++this.serial}`;
     const readyTime = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000', '');
@@ -75,7 +83,10 @@ class SimulatedCluster {
     }
     const live = this.servers.filter((s) => !s.leaving);
     for (let n = live.length; n < d.spec.replicas; n++) this.addServer(DISCOVERY_MS);
-    for (const s of live.slice(d.spec.replicas).reverse()) await this.removeServer(s.name);
+    // As a ReplicaSet does: the lowest pod-deletion-cost goes first, then the newest pod.
+    const cost = (name: string): number => Number(this.double.podAnnotations(name)?.[POD_DELETION_COST] ?? 0);
+    const order = live.map((s, i) => ({ s, i })).sort((a, b) => cost(a.s.name) - cost(b.s.name) || b.i - a.i);
+    for (const { s } of order.slice(0, Math.max(0, live.length - d.spec.replicas))) await this.removeServer(s.name);
   }
 
   private log(client: string, server: string | null): void {
@@ -107,6 +118,13 @@ class SimulatedCluster {
         );
       },
       restart: ({ namespace, deployment }) => restartDeployment(this.double.kubeConfig({ namespace: 'default' }), namespace, deployment),
+      preferForScaleDown: async ({ namespace, pod }) => {
+        const core = this.double.kubeConfig({ namespace: 'default' }).makeApiClient(CoreV1Api);
+        await core.patchNamespacedPod(
+          { name: pod, namespace, body: { metadata: { annotations: { [POD_DELETION_COST]: '-1' } } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+      },
     };
   }
 
@@ -166,13 +184,34 @@ test('(Kubernetes API double) scale-down: counts the failed RPCs and the last RP
   cluster.failOnDelete = 2;
   try {
     const report = await runClusterExperiment('scale-down', cluster.deps(), { chapter: CHAPTER, timings, restore: false });
-    assert.equal(report.figures.stoppedPod, 'greeter-server-3');
+    assert.match(String(report.figures.stoppedPod), /^greeter-server-[123]$/);
     assert.equal(report.figures.scaleDownFailedRpcs, 2);
     assert.equal(typeof report.figures.scaleDownLastRpcMs, 'number');
     assert.equal(cluster.double.deployment(NS, 'greeter-server')!.spec.replicas, 2, 'not restored when restore is false');
   } finally {
     await cluster.stop();
   }
+});
+
+test('(Kubernetes API double) scale-down stops a pod the clients use, not the newest one that none of them found', async () => {
+  const cluster = new SimulatedCluster();
+  await cluster.start(3);
+  const unused = cluster.addUndiscoveredServer();
+  try {
+    const report = await runClusterExperiment('scale-down', cluster.deps(), { chapter: CHAPTER, timings, restore: false });
+    assert.notEqual(report.figures.stoppedPod, unused, 'the ReplicaSet left alone would remove the newest pod');
+    assert.ok(cluster.liveServers().includes(unused));
+    assert.equal(typeof report.figures.scaleDownLastRpcMs, 'number', 'the stopped pod had RPCs until it left');
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test('busiestServer: the server with the most RPCs over all clients, among those named', () => {
+  const distribution = { a: { s1: 5, s2: 9, s3: 0 }, b: { s1: 6, s2: 1 } };
+  assert.equal(busiestServer(distribution, new Set(['s1', 's2', 's3'])), 's1');
+  assert.equal(busiestServer(distribution, new Set(['s2', 's3'])), 's2');
+  assert.equal(busiestServer(distribution, new Set(['s3'])), undefined, 'a server with no RPCs is no one to prefer');
 });
 
 test('(Kubernetes API double) rolling restart: waits for every new pod and reports failed RPCs and discovery', async () => {
@@ -196,10 +235,10 @@ test('(Kubernetes API double) no client traffic â†’ a notDeployed error; abort â
   double.addDeployment(NS, 'greeter-server', 2);
   try {
     const abort = new AbortController();
-    const running = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig({ namespace: 'default' }), scale: async () => undefined, restart: async () => undefined }, { chapter: CHAPTER, timings, signal: abort.signal });
+    const running = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig({ namespace: 'default' }), scale: async () => undefined, restart: async () => undefined, preferForScaleDown: async () => undefined }, { chapter: CHAPTER, timings, signal: abort.signal });
     setTimeout(() => abort.abort(), 200);
     await assert.rejects(running, (e: Error & { reason?: string }) => e.reason === 'cancelled');
-    const missing = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig({ namespace: 'default' }), scale: async () => undefined, restart: async () => undefined }, { chapter: 'etcd', timings: { ...timings, firstLineTimeoutMs: 1000 } });
+    const missing = runClusterExperiment('scale-up', { kubeConfig: () => double.kubeConfig({ namespace: 'default' }), scale: async () => undefined, restart: async () => undefined, preferForScaleDown: async () => undefined }, { chapter: 'etcd', timings: { ...timings, firstLineTimeoutMs: 1000 } });
     await assert.rejects(missing, (e: Error & { reason?: string }) => e.reason === 'notDeployed');
   } finally {
     await double.stop();

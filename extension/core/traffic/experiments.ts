@@ -41,6 +41,23 @@ export interface ExperimentDeps {
   scale(target: { namespace: string; deployment: string; replicas: number }, options: { signal?: AbortSignal; wait?: boolean }): Promise<unknown>;
   /** Guarded rolling restart; `restartDeployment` below does the API part. */
   restart(target: { namespace: string; deployment: string }, options: { signal?: AbortSignal }): Promise<unknown>;
+  /** Guarded: makes `pod` the first one a scale-down removes (ClusterActions.preferForScaleDown fits). */
+  preferForScaleDown(target: { namespace: string; pod: string }, options: { signal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Of the servers in `among`, the one with the most RPCs over all clients; undefined if none served any. */
+export function busiestServer(distribution: Record<string, Record<string, number>>, among: ReadonlySet<string>): string | undefined {
+  const totals = new Map<string, number>();
+  for (const perServer of Object.values(distribution)) {
+    for (const [server, rpcs] of Object.entries(perServer)) {
+      if (among.has(server)) totals.set(server, (totals.get(server) ?? 0) + rpcs);
+    }
+  }
+  let best: [string, number] | undefined;
+  for (const entry of [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (entry[1] > 0 && (!best || entry[1] > best[1])) best = entry;
+  }
+  return best?.[0];
 }
 
 export interface ExperimentTimings {
@@ -284,6 +301,10 @@ export async function runClusterExperiment(
       figures.scaleUpFailedRpcs = model.snapshot().totalErrors - errorsBefore;
     } else if (kind === 'scale-down') {
       if (replicas < 2) throw new TrafficError('notDeployed', `scale-down needs at least 2 server replicas, found ${replicas}`, { namespace });
+      // The pod that served most is the one to stop: left to itself the ReplicaSet removes the newest pod,
+      // which after a scale-up in the DNS chapters is often one that no client ever found.
+      const busiest = busiestServer(model.distribution(), before);
+      if (busiest) await deps.preferForScaleDown({ namespace, pod: busiest }, { ...(signal ? { signal } : {}) });
       progress('scaling', `${replicas} → ${replicas - 1}`);
       await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas - 1 }, { ...(signal ? { signal } : {}), wait: false });
       progress('waitingGone');
