@@ -207,6 +207,26 @@ test('(Kubernetes API double) scale-down stops a pod the clients use, not the ne
   }
 });
 
+test('(Kubernetes API double) a scale-up cancelled after the scale puts the replica count back', async () => {
+  const cluster = new SimulatedCluster();
+  await cluster.start(3);
+  try {
+    const abort = new AbortController();
+    const running = runClusterExperiment('scale-up', cluster.deps(), {
+      chapter: CHAPTER,
+      timings,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (p.step === 'waitingReady') abort.abort();
+      },
+    });
+    await assert.rejects(running, (e: Error & { reason?: string }) => e.reason === 'cancelled');
+    assert.equal(cluster.double.deployment(NS, 'greeter-server')!.spec.replicas, 3, 'back to the 3 replicas it found');
+  } finally {
+    await cluster.stop();
+  }
+});
+
 test('busiestServer: the server with the most RPCs over all clients, among those named', () => {
   const distribution = { a: { s1: 5, s2: 9, s3: 0 }, b: { s1: 6, s2: 1 } };
   assert.equal(busiestServer(distribution, new Set(['s1', 's2', 's3'])), 's1');

@@ -257,6 +257,8 @@ export async function runClusterExperiment(
     }
   };
 
+  /** The replica count to put back if the experiment stops after changing it (cancelled or failed). */
+  let changedFrom: number | undefined;
   try {
     progress('baseline');
     const dep = await apps
@@ -284,6 +286,7 @@ export async function runClusterExperiment(
 
     if (kind === 'scale-up') {
       progress('scaling', `${replicas} → ${replicas + 1}`);
+      changedFrom = replicas;
       await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas + 1 }, { ...(signal ? { signal } : {}), wait: false });
       progress('waitingReady');
       const fresh = await waitFor('the new server pod to become Ready', t.readyTimeoutMs, async () =>
@@ -306,6 +309,7 @@ export async function runClusterExperiment(
       const busiest = busiestServer(model.distribution(), before);
       if (busiest) await deps.preferForScaleDown({ namespace, pod: busiest }, { ...(signal ? { signal } : {}) });
       progress('scaling', `${replicas} → ${replicas - 1}`);
+      changedFrom = replicas;
       await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas - 1 }, { ...(signal ? { signal } : {}), wait: false });
       progress('waitingGone');
       const leaving = await waitFor('a server pod to be told to stop', t.readyTimeoutMs, async () => {
@@ -357,8 +361,16 @@ export async function runClusterExperiment(
       await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas }, { ...(signal ? { signal } : {}), wait: false });
       figures.restoredReplicas = replicas;
     }
+    changedFrom = undefined;
     progress('done');
     return { kind, chapter: options.chapter, namespace, figures, distribution: model.distribution() };
+  } catch (err) {
+    // Cancelled or failed after the scale: put the replicas back (without the aborted signal), then report the cause.
+    if (changedFrom !== undefined && options.restore !== false) {
+      progress('restoring', `→ ${changedFrom}`);
+      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: changedFrom }, { wait: false }).catch(() => undefined);
+    }
+    throw err;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     stop.abort();
