@@ -29,14 +29,14 @@ export function activate(context: vscode.ExtensionContext): void {
   const background = new BackgroundTasks();
   const guard = new ContextGuard({
     storage: context.globalState,
-    confirm: async (kubeContext) => {
+    confirm: async (target) => {
       const allow = vscode.l10n.t('Allow Writes');
       const choice = await vscode.window.showWarningMessage(
-        vscode.l10n.t('Write to kube context "{0}"?', kubeContext || vscode.l10n.t('(unnamed)')),
+        vscode.l10n.t('Write to kube context "{0}" ({1})?', target.name || vscode.l10n.t('(unnamed)'), target.server),
         {
           modal: true,
           detail: vscode.l10n.t(
-            'This context is not minikube. The tutorial will create, change and delete objects labelled app.kubernetes.io/part-of=grpc-lb-lab in it. Your answer is remembered for this context.',
+            'This is not minikube on this machine. The tutorial will create, change and delete objects labelled app.kubernetes.io/part-of=grpc-lb-lab in this cluster, and the workbooks\' shell cells run kubectl and istioctl against it. Your answer is remembered for this context, server and user; "gRPC LB: Forget Allowed Kube Contexts" forgets it.',
           ),
         },
         allow,

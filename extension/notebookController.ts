@@ -192,9 +192,10 @@ export class WorkbookController implements vscode.Disposable {
    */
   private async runShellCell(cell: vscode.NotebookCell, writer: CellWriter, signal: AbortSignal): Promise<boolean> {
     const script = cell.document.getText().trimEnd();
-    const context = this.services.cluster.currentContext();
+    const target = this.services.cluster.currentTarget();
+    const context = target?.name;
     try {
-      if (context) await this.services.guard.ensureWritable(context);
+      if (target) await this.services.guard.ensureWritable(target);
       const env = /\bdocker\b/.test(script) ? await this.dockerEnv(writer, signal) : {};
       // The learner's workspace folder (a clone, if they opened one), else the extension's folder.
       const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? this.services.extensionRoot;

@@ -36,7 +36,7 @@ export async function buildImages(services: Services, sink: OperationSink): Prom
   // A kind cluster gets its images with `kind load`; anything else is built into minikube.
   const kindCluster = kindClusterOf(services.cluster.currentContext());
   // `kind load` writes into the cluster's nodes: a kind context is not minikube's, so ask first.
-  if (kindCluster) await services.guard.ensureWritable(services.cluster.currentContext());
+  if (kindCluster) await services.guard.ensureWritable(services.cluster.currentTarget());
   const mode = await runBuild(services.runner, plan, {
     ...(kindCluster ? { mode: 'kind-load' as const, kindCluster } : {}),
     signal: sink.signal,

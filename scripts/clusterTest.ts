@@ -122,7 +122,7 @@ export class ClusterRun {
     this.actions = new ClusterActions({
       kubeConfig: () => kc,
       // The context was chosen on purpose (by name or as the rig): the guard allows it and nothing else.
-      guard: new ContextGuard({ confirm: async (name) => name === context, storage: new MemoryStorage() }),
+      guard: new ContextGuard({ confirm: async (target) => target.name === context, storage: new MemoryStorage() }),
       documents: (chapter) => chapterDocuments(chapter),
     });
     this.core = kc.makeApiClient(k8s.CoreV1Api);

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kubeTarget } from '../core/cluster/kube';
+import type { KubeTarget } from '../core/cluster/contextGuard';
 import { getChapter, type ChapterId, type LabScenarioId } from '../../samples/common/catalog';
 import { Emitter } from '../../samples/common/event';
 import { labRunner } from '../../samples/common/lazyModules';
@@ -33,7 +35,7 @@ export interface TrafficServices {
     preferForScaleDown(target: { namespace: string; pod: string }, options: { signal?: AbortSignal }): Promise<unknown>;
   };
   /** The context guard: asks once before writing to a context that is not minikube's. */
-  guard: { ensureWritable(context: string | undefined): Promise<void> };
+  guard: { ensureWritable(target: KubeTarget | undefined): Promise<void> };
   /** The slot the workbook controller reads TrafficActions from (extension/core/trafficActions.ts). */
   traffic?: { provide(impl: TrafficActions): { dispose(): void } };
   /** The action layer's error presenter (one localized message with "Open Output"); optional. */
@@ -219,7 +221,7 @@ export class TrafficController implements vscode.Disposable {
         preferForScaleDown: (target, options) => this.services.cluster.preferForScaleDown(target, options),
         restart: async (target) => {
           const kc = this.services.kubeConfig();
-          await this.services.guard.ensureWritable(kc.getCurrentContext());
+          await this.services.guard.ensureWritable(kubeTarget(kc));
           await restartDeployment(kc, target.namespace, target.deployment);
         },
       },

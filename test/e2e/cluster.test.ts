@@ -191,11 +191,10 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     await shown.waitFor({ state: 'visible', timeout: 60_000 });
     await s.screenshot('cluster-01-context-question');
     const question = await s.answerDialog(allow);
-    const ask = message('Write to kube context "{0}"?');
-    assert.ok(
-      (await s.notifications()).some((n) => n.source === 'dialog' && ask.exec(n.message.split(' — ')[0])?.[1] === CONTEXT),
-      `the question names the context ${CONTEXT}: ${question}`,
-    );
+    const ask = message('Write to kube context "{0}" ({1})?');
+    const asked = (await s.notifications()).map((n) => (n.source === 'dialog' ? ask.exec(n.message.split(' — ')[0]) : null)).find(Boolean);
+    assert.equal(asked?.[1], CONTEXT, `the question names the context ${CONTEXT}: ${question}`);
+    assert.match(asked?.[2] ?? '', /^https:\/\/\S+$/, `the question shows the cluster's API server: ${question}`);
     assert.ok(question.includes(`"${CONTEXT}"`), `the dialog shows the context's name: ${question}`);
     // The rollout takes about 30 s here; the completion notification names the context and the count.
     const done = message('Chapter {0} is running in context "{1}" ({2} objects applied, all pods ready).');

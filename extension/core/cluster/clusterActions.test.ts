@@ -52,8 +52,8 @@ interface Setup {
 function setup(double: KubeApiDouble, opts: { context?: string; answer?: boolean; documents?: DocumentSource } = {}): Setup {
   const asked: string[] = [];
   const guard = new ContextGuard({
-    confirm: async (ctx) => {
-      asked.push(ctx);
+    confirm: async (target) => {
+      asked.push(target.name);
       return opts.answer ?? true;
     },
     storage: new MemoryStorage(),

@@ -11,8 +11,8 @@ import {
   RolloutTimeoutError,
   throwIfAborted,
 } from '../errors';
-import type { ContextGuard } from './contextGuard';
-import { contextInfo, kubeCall, type CallSite, type KubeConfigLoader } from './kube';
+import type { ContextGuard, KubeTarget } from './contextGuard';
+import { contextInfo, kubeCall, kubeTarget, type CallSite, type KubeConfigLoader } from './kube';
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
@@ -89,6 +89,11 @@ export class ClusterActions {
   /** Name of the current kube context (undefined without a kubeconfig). */
   currentContext(): string | undefined {
     return contextInfo(this.deps.kubeConfig()).name;
+  }
+
+  /** The current context as the guard keys it (name, server, user); undefined without one. */
+  currentTarget(): KubeTarget | undefined {
+    return kubeTarget(this.deps.kubeConfig());
   }
 
   /**
@@ -383,9 +388,8 @@ export class ClusterActions {
   }
 
   private async guardWrite(kc: KubeConfig): Promise<string> {
-    const name = contextInfo(kc).name ?? '';
-    await this.deps.guard.ensureWritable(name);
-    return name;
+    await this.deps.guard.ensureWritable(kubeTarget(kc));
+    return contextInfo(kc).name ?? '';
   }
 
   private async requireNamespace(kc: KubeConfig, core: CoreV1Api, namespace: string): Promise<void> {

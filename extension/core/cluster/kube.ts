@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
 import { ClusterUnreachableError, ForbiddenError, NamespaceMissingError } from '../errors';
+import type { KubeTarget } from './contextGuard';
 
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
 export type KubeConfigLoader = () => KubeConfig;
@@ -23,6 +24,14 @@ export interface ContextInfo {
   cluster: string | undefined;
   server: string | undefined;
   namespace: string | undefined;
+  /** The context's user entry (its credentials). */
+  user?: string | undefined;
+}
+
+/** The current context as the context guard keys it (name, server, user); undefined without one. */
+export function kubeTarget(kc: KubeConfig): KubeTarget | undefined {
+  const info = contextInfo(kc);
+  return info.name && info.server ? { name: info.name, server: info.server, user: info.user ?? '' } : undefined;
 }
 
 export function contextInfo(kc: KubeConfig): ContextInfo {
@@ -32,7 +41,7 @@ export function contextInfo(kc: KubeConfig): ContextInfo {
   if (isFallbackConfig(name, ctx?.cluster, cluster?.server)) {
     return { name: undefined, cluster: undefined, server: undefined, namespace: undefined };
   }
-  return { name, cluster: ctx?.cluster, server: cluster?.server, namespace: ctx?.namespace };
+  return { name, cluster: ctx?.cluster, server: cluster?.server, namespace: ctx?.namespace, user: ctx?.user };
 }
 
 /**

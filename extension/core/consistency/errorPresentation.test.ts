@@ -88,11 +88,11 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
   });
 
   it('a declined context can be asked about again', async () => {
-    await assert.rejects(guard.ensureWritable('prod'), ContextDeclinedError);
+    await assert.rejects(guard.ensureWritable({ name: 'prod', server: 'https://198.18.0.10:6443', user: 'prod' }), ContextDeclinedError);
     const { p } = await clickFirstFix(new ContextDeclinedError('prod'));
     assert.equal(p.fixes[0].label, 'Ask Again');
     // The guard asks again (and this confirm says no again).
-    await assert.rejects(guard.ensureWritable('prod'), ContextDeclinedError);
+    await assert.rejects(guard.ensureWritable({ name: 'prod', server: 'https://198.18.0.10:6443', user: 'prod' }), ContextDeclinedError);
   });
 
   it('image sources missing offers Open Folder; Istio missing opens the istio workbook', async () => {

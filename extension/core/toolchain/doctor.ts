@@ -50,7 +50,8 @@ export interface DoctorReport {
 export interface DoctorDeps {
   runner: ProcessRunner;
   kubeConfig: KubeConfigLoader;
-  isMinikubeContext?: (context: string) => boolean;
+  /** Default: the context is named `minikube` (the context guard's isMinikube also checks the server is local). */
+  isMinikubeContext?: (context: { name: string; server: string }) => boolean;
   /** Per version call / API probe (default 10 s / 5 s). */
   toolTimeoutMs?: number;
   apiTimeoutMs?: number;
@@ -99,7 +100,7 @@ async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<Clu
     return { isMinikube: false, reachable: false, problem: `kubeconfig: ${(err as Error).message}` };
   }
   const info = contextInfo(kc);
-  const isMinikube = info.name ? (deps.isMinikubeContext?.(info.name) ?? info.name === 'minikube') : false;
+  const isMinikube = info.name ? (deps.isMinikubeContext?.({ name: info.name, server: info.server ?? '' }) ?? info.name === 'minikube') : false;
   if (!info.name || !info.server) {
     return { context: info.name, server: info.server, isMinikube, reachable: false, problem: 'no current kube context', problemCode: { kind: 'no-context' } };
   }
