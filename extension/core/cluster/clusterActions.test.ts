@@ -136,6 +136,7 @@ describe('cluster actions (Kubernetes API double)', () => {
     assert.equal(patch.path, `/apis/apps/v1/namespaces/${NS}/deployments/greeter-server/scale`);
     assert.equal(patch.contentType, 'application/merge-patch+json');
     assert.deepEqual(JSON.parse(patch.body), { spec: { replicas: 5 } });
+    assert.equal(patch.query.get('fieldManager'), FIELD_MANAGER, 'the scale names who made it');
     const dep = double.get('apps/v1', 'Deployment', NS, 'greeter-server');
     assert.equal((dep?.status as { readyReplicas: number }).readyReplicas, 5, 'returns only once 5 replicas are ready');
   });

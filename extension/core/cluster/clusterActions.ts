@@ -278,7 +278,7 @@ export class ClusterActions {
     try {
       await kubeCall(kc, { verb: 'patch', resource: 'deployments.apps/scale', namespace }, () =>
         apps.patchNamespacedDeploymentScale(
-          { name: deployment, namespace, body: { spec: { replicas } } },
+          { name: deployment, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
           clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
         ),
       );
@@ -305,7 +305,7 @@ export class ClusterActions {
     try {
       await kubeCall(kc, { verb: 'patch', resource: 'pods', namespace }, () =>
         core.patchNamespacedPod(
-          { name: pod, namespace, body: { metadata: { annotations: { [POD_DELETION_COST]: '-1' } } } },
+          { name: pod, namespace, body: { metadata: { annotations: { [POD_DELETION_COST]: '-1' } } }, fieldManager: FIELD_MANAGER },
           clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
         ),
       );

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { POD_DELETION_COST } from '../cluster/clusterActions';
+import { FIELD_MANAGER } from '../../../samples/common/catalog';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { KubeApiDouble, type DoubleDeployment } from '../../../samples/testing/kubeApiDouble';
 import { busiestServer, isNewReadyServer, podRecord, restartDeployment, runClusterExperiment, renderExperiment, type ExperimentDeps } from './experiments';
@@ -240,6 +241,10 @@ test('(Kubernetes API double) rolling restart: waits for every new pod and repor
   try {
     const report = await runClusterExperiment('rollout', cluster.deps(), { chapter: CHAPTER, timings });
     assert.ok(cluster.double.deployment(NS, 'greeter-server')!.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt']);
+    const restart = cluster.double.requests.find((r) => r.method === 'PATCH' && r.path.endsWith('/deployments/greeter-server'));
+    assert.equal(restart?.query.get('fieldManager'), FIELD_MANAGER, 'the restart names who made it');
+    const mark = cluster.double.requests.find((r) => r.method === 'PATCH' && r.path.includes('/pods/'));
+    assert.equal(mark, undefined, 'a restart marks no pod');
     assert.deepEqual(cluster.liveServers(), ['greeter-server-3', 'greeter-server-4']);
     assert.equal(report.figures.rolloutFailedRpcs, 0);
     assert.equal(report.figures.newPodsWithoutRpcs, 0);

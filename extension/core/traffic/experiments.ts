@@ -6,7 +6,7 @@
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
-import type { ChapterId } from '../../../samples/common/catalog';
+import { FIELD_MANAGER, type ChapterId } from '../../../samples/common/catalog';
 import { maxDisplayWidth, padEndToWidth, padStartToWidth } from '../../../samples/common/displayWidth';
 import type { Figure } from '../../../samples/lab/report';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
@@ -163,6 +163,7 @@ export async function restartDeployment(kc: KubeConfig, namespace: string, deplo
       name: deployment,
       namespace,
       body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } },
+      fieldManager: FIELD_MANAGER,
     },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
