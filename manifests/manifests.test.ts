@@ -494,3 +494,59 @@ test('names, label values and port names follow the API server\'s syntax rules (
     }
   }
 });
+
+/** Whether a label selector (matchLabels + matchExpressions In/NotIn/Exists) selects `labels`; `{}` selects all. */
+function selects(selector: Doc, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpression = (selector.matchExpressions ?? []).every((e: Doc) =>
+    e.operator === 'In' ? e.values.includes(labels[e.key]) : e.operator === 'NotIn' ? !e.values.includes(labels[e.key]) : e.operator === 'Exists' ? e.key in labels : false,
+  );
+  return byLabel && byExpression;
+}
+
+/**
+ * Whether the namespace's NetworkPolicies let a pod with `from` labels (in namespace `fromNamespace`) reach
+ * `to` on its container port `port`: a pod no policy selects takes everything; otherwise one rule must admit it.
+ */
+function admits(docs: Doc[], to: Doc, port: { name: string; containerPort: number }, from: Record<string, string>, fromNamespace: string): boolean {
+  const podLabels = to.spec.template.metadata.labels;
+  const policies = docs.filter((d) => d.kind === 'NetworkPolicy' && d.metadata.namespace === to.metadata.namespace && selects(d.spec.podSelector, podLabels));
+  if (policies.length === 0) return true;
+  return policies.some((p) =>
+    (p.spec.ingress ?? []).some((rule: Doc) => {
+      const portOk = !rule.ports || rule.ports.some((r: Doc) => r.port === port.name || r.port === port.containerPort);
+      const peerOk =
+        !rule.from ||
+        rule.from.some((peer: Doc) =>
+          peer.namespaceSelector
+            ? selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': fromNamespace }) && (!peer.podSelector || selects(peer.podSelector, from))
+            : fromNamespace === to.metadata.namespace && selects(peer.podSelector, from),
+        );
+      return portOk && peerOk;
+    }),
+  );
+}
+
+test('NetworkPolicies: the servers take gRPC from their own namespace only; etcd takes its clients from greeter pods only', () => {
+  const other = { 'app.kubernetes.io/name': 'busybox' };
+  for (const [id, docs] of ALL) {
+    const server = find(docs, 'Deployment', 'greeter-server');
+    const ns = server.metadata.namespace;
+    const grpc = server.spec.template.spec.containers.find((c: Doc) => c.name === 'server').ports.find((p: Doc) => p.name === 'grpc');
+    const client = find(docs, 'Deployment', clientDeploymentName(id)).spec.template.metadata.labels;
+    assert.ok(find(docs, 'NetworkPolicy', 'greeter-server'), `${id}: the servers have a NetworkPolicy`);
+    assert.ok(admits(docs, server, grpc, client, ns), `${id}: the chapter's clients reach the servers`);
+    assert.ok(admits(docs, server, grpc, other, ns), `${id}: any pod of the namespace (Envoy, a DNS peek) reaches them`);
+    assert.ok(!admits(docs, server, grpc, other, 'default'), `${id}: a pod of another namespace does not`);
+    assert.ok(admits(docs, server, { name: 'http-envoy-prom', containerPort: 15090 }, {}, 'istio-system'), `${id}: Istio's Prometheus scrapes the sidecars`);
+  }
+  const docs = ALL.get('etcd')!;
+  const etcd = find(docs, 'Deployment', 'etcd');
+  const client = etcd.spec.template.spec.containers[0].ports.find((p: Doc) => p.name === 'client');
+  const ns = etcd.metadata.namespace;
+  for (const name of ['greeter-server', 'greeter-client']) {
+    const labels = docs.find((d: Doc) => d.kind === 'Deployment' && d.spec.template.metadata.labels['app.kubernetes.io/name'] === name).spec.template.metadata.labels;
+    assert.ok(admits(docs, etcd, client, labels, ns), `${name} reaches etcd`);
+  }
+  assert.ok(!admits(docs, etcd, client, { 'app.kubernetes.io/name': 'busybox', 'app.kubernetes.io/part-of': 'grpc-lb-lab' }, ns), 'another pod does not reach etcd');
+});

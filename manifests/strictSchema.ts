@@ -13,6 +13,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Namespace, ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { DestinationRule } from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 
 interface Validatable {
@@ -44,6 +45,7 @@ const KINDS: Record<string, KindSchema> = {
   'apps/v1/StatefulSet': { model: StatefulSet as unknown as ModelClass, typeName: 'V1StatefulSet' },
   'rbac.authorization.k8s.io/v1/Role': { model: Role as unknown as ModelClass, typeName: 'V1Role' },
   'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding as unknown as ModelClass, typeName: 'V1RoleBinding' },
+  'networking.k8s.io/v1/NetworkPolicy': { model: NetworkPolicy as unknown as ModelClass, typeName: 'V1NetworkPolicy' },
   'networking.istio.io/v1/DestinationRule': {
     model: DestinationRule as unknown as ModelClass,
     modelApiVersion: 'networking.istio.io/v1beta1',

@@ -143,6 +143,7 @@ const GROUPS: Record<string, ResourceDef[]> = {
     { name: 'statefulsets', kind: 'StatefulSet', namespaced: true },
   ],
   'discovery.k8s.io/v1': [{ name: 'endpointslices', kind: 'EndpointSlice', namespaced: true }],
+  'networking.k8s.io/v1': [{ name: 'networkpolicies', kind: 'NetworkPolicy', namespaced: true }],
   'rbac.authorization.k8s.io/v1': [
     { name: 'roles', kind: 'Role', namespaced: true },
     { name: 'rolebindings', kind: 'RoleBinding', namespaced: true },

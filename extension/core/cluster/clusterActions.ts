@@ -16,6 +16,15 @@ import { contextInfo, kubeCall, kubeTarget, type CallSite, type KubeConfigLoader
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
+/**
+ * A manifest document in the shape client-node's models use. KubernetesObjectApi serializes a body by
+ * its kind's model, which names some fields differently from the API (a NetworkPolicy rule's `from` is
+ * `_from`): a plain document would lose them. loadYaml deserializes by the same model (JSON is YAML).
+ */
+function asClientModel(doc: KubernetesObject): KubernetesObject {
+  return clientNode().loadYaml<KubernetesObject>(JSON.stringify(doc));
+}
+
 /** Kubernetes' annotation that orders a ReplicaSet's scale-down: the lowest cost goes first (unset is 0). */
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
 
@@ -155,7 +164,7 @@ export class ClusterActions {
         const name = doc.metadata?.name ?? '';
         const namespace = doc.metadata?.namespace;
         await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, () =>
-          api.patch(doc, undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply),
+          api.patch(asClientModel(doc), undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply),
         );
         applied.push({ kind, name, namespace });
         onProgress?.({ type: 'applied', kind, name, namespace, index: applied.length, total: docs.length });
