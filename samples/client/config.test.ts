@@ -33,6 +33,16 @@ describe('client configuration', () => {
     assert.throws(() => validateTarget('dns://dns.example/greeter:50051'), /DNS server given as IP/);
   });
 
+  test('an upper-case scheme is a ConfigError that shows the lower-case target (grpc-js matches schemes case-sensitively)', () => {
+    for (const [bad, good] of [['DNS:///greeter-server:50051', 'dns:///greeter-server:50051'], ['Kubernetes:///svc.ns:50051', 'kubernetes:///svc.ns:50051']]) {
+      assert.throws(
+        () => validateTarget(bad!),
+        (err: unknown) => err instanceof ConfigError && err.variable === 'TARGET' && err.message.includes(good!),
+        bad,
+      );
+    }
+  });
+
   test('dnsAuthority finds the DNS server of dns://server/name targets only', () => {
     assert.equal(dnsAuthority('dns://127.0.0.1:5353/greeter.lab:50051'), '127.0.0.1:5353');
     assert.equal(dnsAuthority('dns:///greeter-server:50051'), undefined);

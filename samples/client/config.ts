@@ -124,6 +124,10 @@ export function validateTarget(target: string, variable = 'TARGET'): string {
   const scheme = parts?.scheme.toLowerCase();
   if (parts && scheme && (TARGET_SCHEMES as readonly string[]).includes(scheme)) {
     const { authority, path } = parts;
+    // grpc-js looks schemes up case-sensitively: `DNS:///x:1` would be dialled as the DNS name "DNS:///x:1".
+    if (parts.scheme !== scheme) {
+      throw new ConfigError(variable, `written with a lower-case scheme: ${scheme}:${target.slice(parts.scheme.length + 1)}`, target);
+    }
     // kubernetes:, etcd: and xds: say what form they expect, for an empty path too.
     if (path === '' && !['kubernetes', 'etcd', 'xds'].includes(scheme)) fail();
     switch (scheme) {
