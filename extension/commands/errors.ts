@@ -3,6 +3,7 @@ import {
   ApiMissingError,
   CancelledError,
   ClusterUnreachableError,
+  KubeconfigDanglingError,
   ContextDeclinedError,
   ForbiddenError,
   ImageNotBuiltError,
@@ -47,6 +48,16 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
       message: vscode.l10n.t('{0} is not installed (not found on PATH).', err.tool),
       detail: err.installHint.apt ? vscode.l10n.t('On Debian or Ubuntu: {0}', err.installHint.apt) : undefined,
       fixes,
+    };
+  }
+  if (err instanceof KubeconfigDanglingError) {
+    return {
+      message:
+        err.missing.kind === 'context'
+          ? vscode.l10n.t('The kubeconfig\'s current-context "{0}" names no context.', err.context)
+          : vscode.l10n.t('Kube context "{0}" names {1} "{2}", which the kubeconfig does not have.', err.context, err.missing.kind, err.missing.name),
+      detail: vscode.l10n.t('Choose a context that exists (kubectl config use-context <name>), or start minikube to create one.'),
+      fixes: [command(vscode.l10n.t('Start minikube'), 'grpcLb.startMinikube'), output],
     };
   }
   if (err instanceof ClusterUnreachableError) {

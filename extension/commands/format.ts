@@ -36,6 +36,10 @@ function doctorProblem(problem: string | undefined, code: DoctorProblem | undefi
       return code.code === null ? vscode.l10n.t('ended by a signal') : vscode.l10n.t('exit code {0}', code.code);
     case 'no-context':
       return vscode.l10n.t('no current kube context');
+    case 'dangling':
+      return code.missing === 'context'
+        ? vscode.l10n.t('the kubeconfig\'s current-context "{0}" names no context', code.name)
+        : vscode.l10n.t('the current context names {0} "{1}", which the kubeconfig does not have', code.missing, code.name);
     default:
       return problem ?? '';
   }

@@ -16,6 +16,7 @@ export abstract class LabError extends Error {
 export type LabErrorCode =
   | 'tool-missing'
   | 'cluster-unreachable'
+  | 'kubeconfig-dangling'
   | 'forbidden'
   | 'image-not-built'
   | 'namespace-missing'
@@ -36,6 +37,25 @@ export class ToolMissingError extends LabError {
   ) {
     super(`"${tool}" was not found on PATH; install it from ${installHint.url}${installHint.apt ? ` (or: ${installHint.apt})` : ''}`);
     this.name = 'ToolMissingError';
+  }
+}
+
+/**
+ * The kubeconfig names an entry it does not have: `current-context` names no context, or the current
+ * context names a cluster or user that is missing. Nothing can be dialled until it is fixed.
+ */
+export class KubeconfigDanglingError extends LabError {
+  readonly code = 'kubeconfig-dangling';
+  constructor(
+    readonly context: string,
+    readonly missing: { kind: 'context' | 'cluster' | 'user'; name: string },
+  ) {
+    super(
+      missing.kind === 'context'
+        ? `the kubeconfig's current-context "${context}" names no context entry`
+        : `kube context "${context}" names ${missing.kind} "${missing.name}", which the kubeconfig does not have`,
+    );
+    this.name = 'KubeconfigDanglingError';
   }
 }
 

@@ -6,13 +6,14 @@ import {
   CancelledError,
   ClusterUnreachableError,
   ImageNotBuiltError,
+  KubeconfigDanglingError,
   NamespaceMissingError,
   ResourceMissingError,
   RolloutTimeoutError,
   throwIfAborted,
 } from '../errors';
 import type { ContextGuard, KubeTarget } from './contextGuard';
-import { contextInfo, kubeCall, kubeTarget, type CallSite, type KubeConfigLoader } from './kube';
+import { contextInfo, danglingEntry, kubeCall, kubeTarget, type CallSite, type KubeConfigLoader } from './kube';
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
@@ -392,6 +393,8 @@ export class ClusterActions {
   private connect(): KubeConfig {
     const kc = this.deps.kubeConfig();
     const info = contextInfo(kc);
+    const dangling = danglingEntry(kc);
+    if (info.name && dangling) throw new KubeconfigDanglingError(info.name, dangling);
     if (!info.name || !info.server) throw new ClusterUnreachableError(info.name, info.server, 'no current kube context');
     return kc;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ClusterUnreachableError } from '../errors';
-import { loadDefaultKubeConfig } from './kube';
+import { ClusterUnreachableError, KubeconfigDanglingError } from '../errors';
+import { danglingEntry, loadDefaultKubeConfig } from './kube';
 
 test('a KUBECONFIG naming a missing file is a ClusterUnreachableError that names the file, not a bare ENOENT', () => {
   const saved = process.env.KUBECONFIG;
@@ -16,4 +16,30 @@ test('a KUBECONFIG naming a missing file is a ClusterUnreachableError that names
     if (saved === undefined) delete process.env.KUBECONFIG;
     else process.env.KUBECONFIG = saved;
   }
+});
+
+const kubeconfig = (currentContext: string, contexts: string, clusters = '[]'): string =>
+  `apiVersion: v1\nkind: Config\ncurrent-context: ${currentContext}\ncontexts: ${contexts}\nclusters: ${clusters}\nusers:\n- name: u\n  user: {token: x}\n`;
+
+test('a dangling kubeconfig entry is named: a current-context without context, a context without cluster or user', async () => {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const load = (text: string): InstanceType<typeof KubeConfig> => {
+    const kc = new KubeConfig();
+    kc.loadFromString(text);
+    return kc;
+  };
+  const cluster = '[{name: c, cluster: {server: "https://127.0.0.1:6443"}}]';
+  assert.deepEqual(danglingEntry(load(kubeconfig('gone', '[{name: dev, context: {cluster: c, user: u}}]', cluster))), { kind: 'context', name: 'gone' });
+  assert.deepEqual(danglingEntry(load(kubeconfig('dev', '[{name: dev, context: {cluster: missing, user: u}}]', cluster))), { kind: 'cluster', name: 'missing' });
+  assert.deepEqual(danglingEntry(load(kubeconfig('dev', '[{name: dev, context: {cluster: c, user: nobody}}]', cluster))), { kind: 'user', name: 'nobody' });
+  assert.equal(danglingEntry(load(kubeconfig('dev', '[{name: dev, context: {cluster: c, user: u}}]', cluster))), undefined);
+
+  const { ClusterActions } = await import('./clusterActions');
+  const { ContextGuard, MemoryStorage } = await import('./contextGuard');
+  const actions = new ClusterActions({
+    kubeConfig: () => load(kubeconfig('gone', '[{name: dev, context: {cluster: c, user: u}}]', cluster)),
+    guard: new ContextGuard({ confirm: async () => true, storage: new MemoryStorage() }),
+    documents: () => [],
+  });
+  await assert.rejects(actions.scale({ namespace: 'ns', deployment: 'd', replicas: 1 }), (e) => e instanceof KubeconfigDanglingError && /current-context "gone" names no context/.test(e.message));
 });

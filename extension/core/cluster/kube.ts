@@ -28,6 +28,17 @@ export interface ContextInfo {
   user?: string | undefined;
 }
 
+/** The entry the current context names but the kubeconfig lacks (context, cluster or user); undefined if none. */
+export function danglingEntry(kc: KubeConfig): { kind: 'context' | 'cluster' | 'user'; name: string } | undefined {
+  const name = kc.getCurrentContext();
+  if (!name) return undefined;
+  const ctx = kc.getContextObject(name);
+  if (!ctx) return { kind: 'context', name };
+  if (!kc.getCluster(ctx.cluster)) return { kind: 'cluster', name: ctx.cluster };
+  if (ctx.user && !kc.getUser(ctx.user)) return { kind: 'user', name: ctx.user };
+  return undefined;
+}
+
 /** The current context as the context guard keys it (name, server, user); undefined without one. */
 export function kubeTarget(kc: KubeConfig): KubeTarget | undefined {
   const info = contextInfo(kc);

@@ -1,6 +1,6 @@
 import { clientNode } from '../../../samples/common/lazyModules';
-import { CancelledError } from '../errors';
-import { contextInfo, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
+import { CancelledError, KubeconfigDanglingError } from '../errors';
+import { contextInfo, danglingEntry, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
 import type { ProcessRunner } from '../process/processRunner';
 import { TOOLS, parseVersion, type ToolSpec } from './tools';
 import type { InstallHint } from '../errors';
@@ -15,6 +15,8 @@ export type DoctorProblem =
   /** null: ended by a signal. */
   | { kind: 'exit-code'; code: number | null }
   | { kind: 'no-context' }
+  /** The current context names a context, cluster or user entry the kubeconfig lacks. */
+  | { kind: 'dangling'; missing: 'context' | 'cluster' | 'user'; name: string }
   | { kind: 'no-answer'; seconds: number };
 
 export interface ToolReport {
@@ -101,6 +103,11 @@ async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<Clu
   }
   const info = contextInfo(kc);
   const isMinikube = info.name ? (deps.isMinikubeContext?.({ name: info.name, server: info.server ?? '' }) ?? info.name === 'minikube') : false;
+  const dangling = danglingEntry(kc);
+  if (info.name && dangling) {
+    const problem = new KubeconfigDanglingError(info.name, dangling).message;
+    return { context: info.name, server: info.server, isMinikube, reachable: false, problem, problemCode: { kind: 'dangling', missing: dangling.kind, name: dangling.name } };
+  }
   if (!info.name || !info.server) {
     return { context: info.name, server: info.server, isMinikube, reachable: false, problem: 'no current kube context', problemCode: { kind: 'no-context' } };
   }

@@ -179,6 +179,16 @@ describe('doctor without any kubeconfig', () => {
     assert.equal(report.cluster.problem, 'no current kube context');
     assert.deepEqual(report.cluster.problemCode, { kind: 'no-context' }, 'worded by the doctor: the adapter localizes it');
   });
+
+  it('names the entry a dangling current-context points at', async () => {
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    kc.loadFromString('apiVersion: v1\nkind: Config\ncurrent-context: gone\ncontexts: []\nclusters: []\nusers: []\n');
+    const report = await runDoctor({ runner: new FakeProcessRunner(), kubeConfig: () => kc });
+    assert.equal(report.cluster.reachable, false);
+    assert.deepEqual(report.cluster.problemCode, { kind: 'dangling', missing: 'context', name: 'gone' });
+    assert.match(report.cluster.problem ?? '', /current-context "gone" names no context entry/);
+  });
 });
 
 describe('images for a kind cluster (fake runner)', () => {
