@@ -159,7 +159,11 @@ export class WorkbookController implements vscode.Disposable {
       }
       case 'clean': {
         const r = await ops.cleanUp(s, action.chapter, sink);
-        return [vscode.l10n.t('deleted {0} objects', r.deleted.length)];
+        const kept = [...new Set(r.kept.map((k) => k.usedBy))];
+        return [
+          vscode.l10n.t('deleted {0} objects', r.deleted.length),
+          ...(kept.length ? [vscode.l10n.t('Kept {0} shared objects that chapter {1} still uses.', r.kept.length, kept.join(', '))] : []),
+        ];
       }
       case 'installIstio': {
         const context = await ops.installIstio(s, sink);

@@ -59,10 +59,13 @@ export function registerClusterCommands(services: Services): vscode.Disposable[]
       const target = picked as ChapterId | 'all';
       const report = await runWithProgress(services, 'cluster', vscode.l10n.t('Cleaning up'), (sink) => ops.cleanUp(services, target, sink));
       if (report) {
-        void vscode.window.showInformationMessage(
+        const done =
           report.deleted.length === 0
             ? vscode.l10n.t('Nothing to clean up in context "{0}".', report.context)
-            : vscode.l10n.t('Deleted {0} objects labelled app.kubernetes.io/part-of=grpc-lb-lab in context "{1}".', report.deleted.length, report.context),
+            : vscode.l10n.t('Deleted {0} objects labelled app.kubernetes.io/part-of=grpc-lb-lab in context "{1}".', report.deleted.length, report.context);
+        const kept = [...new Set(report.kept.map((k) => k.usedBy))];
+        void vscode.window.showInformationMessage(
+          kept.length === 0 ? done : `${done} ${vscode.l10n.t('Kept {0} shared objects that chapter {1} still uses.', report.kept.length, kept.join(', '))}`,
         );
       }
     }),

@@ -20,6 +20,8 @@ export function formatClusterProgress(p: ClusterProgress): string {
       return vscode.l10n.t('scaled {0} to {1}', p.deployment, p.replicas);
     case 'deleted':
       return vscode.l10n.t('deleted {0} {1}', p.kind, p.namespace ? `${p.namespace}/${p.name}` : p.name);
+    case 'kept':
+      return vscode.l10n.t('kept {0} {1}: chapter {2} still uses it', p.kind, p.namespace ? `${p.namespace}/${p.name}` : p.name, p.usedBy);
     case 'skipped':
       return vscode.l10n.t('skipped {0} {1}: the cluster does not serve this API', p.apiVersion, p.kind);
   }

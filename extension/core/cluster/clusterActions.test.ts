@@ -190,10 +190,18 @@ describe('cluster actions (Kubernetes API double)', () => {
     assert.ok(lists.length > 0);
     for (const l of lists) assert.equal(l.query.get('labelSelector'), 'app.kubernetes.io/part-of=grpc-lb-lab,grpc-lb.dev/chapter=clusterip');
     const deletedNames = report.deleted.map((d) => `${d.kind}/${d.name}`).sort();
-    // greeter-server was last applied by clusterip (its chapter label says so); headless' client stays.
-    assert.deepEqual(deletedNames, ['Deployment/greeter-client-clusterip', 'Deployment/greeter-server', 'Service/greeter-server']);
+    // greeter-server was last applied by clusterip (its chapter label says so), but the headless chapter is still
+    // applied and uses it: it stays, handed over to headless; only clusterip's own client goes.
+    assert.deepEqual(deletedNames, ['Deployment/greeter-client-clusterip']);
+    assert.deepEqual(report.kept.map((k) => `${k.kind}/${k.name}:${k.usedBy}`).sort(), ['Deployment/greeter-server:headless', 'Service/greeter-server:headless']);
+    assert.equal((double.get('apps/v1', 'Deployment', NS, 'greeter-server')?.metadata?.labels as Record<string, string>)['grpc-lb.dev/chapter'], 'headless');
     assert.ok(double.get('apps/v1', 'Deployment', NS, 'greeter-client-headless'));
     assert.ok(double.get('v1', 'Namespace', undefined, NS), 'one chapter leaves the shared namespace');
+    // The headless clean-up then takes what it was handed: nothing of either chapter is left.
+    const headless = await s.actions.cleanUp('headless');
+    assert.deepEqual(headless.deleted.map((d) => `${d.kind}/${d.name}`).sort(), ['Deployment/greeter-client-headless', 'Deployment/greeter-server', 'Service/greeter-server']);
+    assert.deepEqual(headless.kept, []);
+    await s.actions.applyChapter('headless');
 
     const all = await s.actions.cleanUp('all');
     assert.ok(all.deleted.some((d) => d.kind === 'Deployment' && d.name === 'greeter-client-headless'));

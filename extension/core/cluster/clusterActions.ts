@@ -17,6 +17,8 @@ import { contextInfo, danglingEntry, kubeCall, kubeTarget, type CallSite, type K
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
+const objectKey = (kind: string, namespace: string | undefined, name: string): string => `${kind}/${namespace ?? ''}/${name}`;
+
 /**
  * A manifest document in the shape client-node's models use. KubernetesObjectApi serializes a body by
  * its kind's model, which names some fields differently from the API (a NetworkPolicy rule's `from` is
@@ -44,6 +46,8 @@ export type ClusterProgress =
   | { type: 'namespaceTerminating'; namespace: string }
   | { type: 'scaled'; namespace: string; deployment: string; replicas: number }
   | { type: 'deleted'; kind: string; name: string; namespace?: string }
+  /** Shared with a chapter that is still applied: kept, and its chapter label handed to that chapter. */
+  | { type: 'kept'; kind: string; name: string; namespace?: string; usedBy: ChapterId }
   | { type: 'skipped'; apiVersion: string; kind: string; reason: 'api-not-served' };
 
 export interface ActionOptions {
@@ -65,6 +69,8 @@ export interface ApplyReport {
 export interface CleanUpReport {
   context: string;
   deleted: Array<{ kind: string; name: string; namespace?: string }>;
+  /** Objects another applied chapter still uses (one chapter's clean-up only). */
+  kept: Array<{ kind: string; name: string; namespace?: string; usedBy: ChapterId }>;
 }
 
 export interface ClusterActionsDeps {
@@ -353,6 +359,8 @@ export class ClusterActions {
     const context = await this.guardWrite(kc);
     const api = clientNode().KubernetesObjectApi.makeApiClient(kc);
     const deleted: CleanUpReport['deleted'] = [];
+    const kept: CleanUpReport['kept'] = [];
+    const inUse = target === 'all' ? new Map<string, ChapterId>() : await this.sharedInUse(kc, target, signal);
     // Workloads first (reverse apply order), so nothing is recreated from a half-deleted chapter.
     const ordered = applyOrder([...kinds.values()]).reverse();
     const remove = async (apiVersion: string, kind: string, namespace: string | undefined): Promise<void> => {
@@ -369,6 +377,17 @@ export class ClusterActions {
         throwIfAborted(signal);
         const name = item.metadata?.name ?? '';
         const ns = item.metadata?.namespace;
+        const usedBy = inUse.get(objectKey(kind, ns, name));
+        if (usedBy) {
+          // Hand it to the chapter that uses it, so that chapter's clean-up deletes it later.
+          const labels = { [CHAPTER_LABEL]: usedBy };
+          await kubeCall(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace: ns }, () =>
+            api.patch({ apiVersion, kind, metadata: { name, namespace: ns, labels } }, undefined, undefined, FIELD_MANAGER, undefined, clientNode().PatchStrategy.MergePatch),
+          );
+          kept.push({ kind, name, namespace: ns, usedBy });
+          onProgress?.({ type: 'kept', kind, name, namespace: ns, usedBy });
+          continue;
+        }
         try {
           await kubeCall(kc, { verb: 'delete', resource: resourceName(apiVersion, kind), namespace: ns }, () =>
             api.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
@@ -386,7 +405,36 @@ export class ClusterActions {
       for (const ns of [...k.namespaces].sort()) await remove(k.apiVersion, k.kind, ns);
     }
     if (target === 'all') await remove('v1', 'Namespace', undefined);
-    return { context, deleted };
+    return { context, deleted, kept };
+  }
+
+  /**
+   * The objects `chapter` shares with other chapters (same kind, namespace and name: the greeter-server
+   * Deployment, the Services, …), each mapped to a chapter that still uses it: one whose client
+   * Deployment is in the cluster. Reads only.
+   */
+  private async sharedInUse(kc: KubeConfig, chapter: ChapterId, signal: AbortSignal | undefined): Promise<Map<string, ChapterId>> {
+    const keysOf = async (id: ChapterId): Promise<Set<string>> =>
+      new Set((await this.deps.documents(id)).filter((d) => d.kind !== 'Namespace').map((d) => objectKey(d.kind ?? '', d.metadata?.namespace, d.metadata?.name ?? '')));
+    const mine = await keysOf(chapter);
+    const apps = kc.makeApiClient(clientNode().AppsV1Api);
+    const inUse = new Map<string, ChapterId>();
+    for (const other of DEPLOYABLE_CHAPTERS.filter((c) => c.id !== chapter)) {
+      throwIfAborted(signal);
+      const shared = [...(await keysOf(other.id))].filter((k) => mine.has(k) && !inUse.has(k));
+      if (shared.length === 0) continue;
+      const namespace = chapterNamespace(other.id);
+      try {
+        await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () =>
+          apps.readNamespacedDeployment({ name: clientDeploymentName(other.id), namespace }),
+        );
+      } catch (err) {
+        if (err instanceof clientNode().ApiException && err.code === 404) continue;
+        throw err;
+      }
+      for (const key of shared) inUse.set(key, other.id);
+    }
+    return inUse;
   }
 
   /** The current context's KubeConfig, or ClusterUnreachableError when there is none. */
