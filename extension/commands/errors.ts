@@ -4,6 +4,7 @@ import {
   CancelledError,
   ClusterUnreachableError,
   KubeconfigDanglingError,
+  NamespaceTerminatingError,
   ContextDeclinedError,
   ForbiddenError,
   ImageNotBuiltError,
@@ -58,6 +59,13 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
           : vscode.l10n.t('Kube context "{0}" names {1} "{2}", which the kubeconfig does not have.', err.context, err.missing.kind, err.missing.name),
       detail: vscode.l10n.t('Choose a context that exists (kubectl config use-context <name>), or start minikube to create one.'),
       fixes: [command(vscode.l10n.t('Start minikube'), 'grpcLb.startMinikube'), output],
+    };
+  }
+  if (err instanceof NamespaceTerminatingError) {
+    return {
+      message: vscode.l10n.t('Namespace "{0}" is still being deleted.', err.namespace),
+      detail: vscode.l10n.t('Kubernetes deletes everything in it first, which can take a minute; try again when it is gone.'),
+      fixes: [output],
     };
   }
   if (err instanceof ClusterUnreachableError) {

@@ -20,6 +20,7 @@ export type LabErrorCode =
   | 'forbidden'
   | 'image-not-built'
   | 'namespace-missing'
+  | 'namespace-terminating'
   | 'context-declined'
   | 'process-failed'
   | 'rollout-timeout'
@@ -108,6 +109,24 @@ export class NamespaceMissingError extends LabError {
   constructor(readonly namespace: string) {
     super(`namespace "${namespace}" does not exist; apply a chapter first`);
     this.name = 'NamespaceMissingError';
+  }
+}
+
+/**
+ * A namespace is being deleted (Kubernetes first deletes everything in it): nothing can be created in
+ * it until it is gone. `waitedSeconds`: how long we waited for that before giving up, if we did.
+ */
+export class NamespaceTerminatingError extends LabError {
+  readonly code = 'namespace-terminating';
+  constructor(
+    readonly namespace: string,
+    readonly waitedSeconds?: number,
+  ) {
+    super(
+      `namespace "${namespace}" is being deleted${waitedSeconds !== undefined ? ` and was not gone after ${waitedSeconds} s` : ''}; ` +
+        'try again when it is gone',
+    );
+    this.name = 'NamespaceTerminatingError';
   }
 }
 

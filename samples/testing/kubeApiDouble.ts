@@ -70,6 +70,11 @@ export interface DoubleOptions {
   istio?: boolean;
   /** Replicas that become ready per read of a Deployment (default 1; 0 = never). */
   readyPerRead?: number;
+  /**
+   * How long a deleted Namespace stays `Terminating` (deletionTimestamp set, still readable) before it
+   * is gone, as the namespace controller empties it (default 0: gone at once).
+   */
+  namespaceTerminationMs?: number;
 }
 
 export interface KubeConfigTarget {
@@ -568,6 +573,14 @@ export class KubeApiDouble {
       if (!existing) return notFound();
       return json(res, 200, def.kind === 'Deployment' ? this.advanceRollout(collection, key, existing) : existing);
     }
+    if (method === 'DELETE' && def.kind === 'Namespace' && existing && (this.options.namespaceTerminationMs ?? 0) > 0) {
+      const terminating = structuredClone(existing);
+      terminating.metadata = { ...terminating.metadata, deletionTimestamp: terminating.metadata?.deletionTimestamp ?? new Date().toISOString() };
+      terminating.status = { ...terminating.status, phase: 'Terminating' };
+      this.write(collection, key, terminating);
+      setTimeout(() => this.deleteKey(collection, key), this.options.namespaceTerminationMs).unref();
+      return json(res, 200, terminating);
+    }
     if (method === 'DELETE') {
       if (!this.deleteKey(collection, key)) return notFound();
       return json(res, 200, { kind: 'Status', apiVersion: 'v1', status: 'Success', details: { name, kind: def.name, group } });
@@ -605,6 +618,12 @@ export class KubeApiDouble {
       if (!url.searchParams.get('fieldManager')) return json(res, 422, status(422, 'Invalid', 'fieldManager is required for apply requests'));
       const obj = parseYaml(body) as KubeObject;
       if (obj.metadata?.name !== name) return json(res, 400, status(400, 'BadRequest', 'name in body does not match the URL'));
+      // NamespaceLifecycle admission: nothing new is created in a namespace that is being deleted.
+      const home = namespace ? this.store.get(this.key('v1', GROUPS.v1![0]!, undefined, namespace)) : undefined;
+      if (!existing && home?.metadata?.deletionTimestamp) {
+        const message = `${def.name} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`;
+        return json(res, 403, status(403, 'Forbidden', message, { name, kind: def.name }));
+      }
       const generation = existing ? Number(existing.metadata?.generation ?? 1) + 1 : 1;
       const next: KubeObject = {
         ...obj,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ChapterId } from '../../../samples/common/catalog';
-import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
+import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, NamespaceTerminatingError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FIELD_MANAGER } from '../../../samples/common/catalog';
 import { ClusterActions, POD_DELETION_COST, type ClusterProgress, type DocumentSource } from './clusterActions';
@@ -208,6 +208,39 @@ describe('cluster actions (Kubernetes API double)', () => {
     assert.ok(all.deleted.some((d) => d.kind === 'Namespace' && d.name === NS));
     const deletes = double.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
     assert.ok(!deletes.some((p) => p.includes('someone-else')), 'never deletes what is not labelled ours');
+  });
+
+  it('clean-up of everything returns when its namespaces are gone, not while they are still terminating', async () => {
+    const slow = await KubeApiDouble.start({ namespaceTerminationMs: 300 });
+    try {
+      const s = setup(slow);
+      await s.actions.applyChapter('headless');
+      const progress: ClusterProgress[] = [];
+      await s.actions.cleanUp('all', { onProgress: (p) => progress.push(p) });
+      assert.equal(slow.get('v1', 'Namespace', undefined, NS), undefined, 'the namespace is gone when clean-up returns');
+      assert.ok(progress.some((p) => p.type === 'namespaceTerminating' && p.namespace === NS), 'and it said it was waiting');
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('a 403 "being terminated" is a NamespaceTerminatingError, not an RBAC refusal', async () => {
+    const slow = await KubeApiDouble.start({ namespaceTerminationMs: 5_000 });
+    try {
+      const s = setup(slow);
+      await s.actions.applyChapter('headless');
+      const stop = new AbortController();
+      const cleaning = s.actions.cleanUp('all', { signal: stop.signal }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200));
+      // A document list without its Namespace does not wait for it: the API's refusal is what the learner meets.
+      const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'late', namespace: NS, labels: labels('headless', 'late') } } as KubernetesObject;
+      const late = setup(slow, { documents: () => [service] });
+      await assert.rejects(late.actions.applyChapter('headless'), (e) => e instanceof NamespaceTerminatingError && e.namespace === NS);
+      stop.abort();
+      await cleaning;
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('asks once per non-minikube context; a "no" stops every write', async () => {

@@ -8,6 +8,7 @@ import {
   ImageNotBuiltError,
   KubeconfigDanglingError,
   NamespaceMissingError,
+  NamespaceTerminatingError,
   ResourceMissingError,
   RolloutTimeoutError,
   throwIfAborted,
@@ -205,7 +206,7 @@ export class ClusterActions {
         if (!terminating) break;
         if (!reported) onProgress?.({ type: 'namespaceTerminating', namespace: name });
         reported = true;
-        if (now() >= deadline) throw new Error(`namespace ${name} is still being deleted after ${Math.round(timeoutMs / 1000)} s`);
+        if (now() >= deadline) throw new NamespaceTerminatingError(name, Math.round(timeoutMs / 1000));
         await sleep(this.deps.pollIntervalMs ?? 1000, signal);
       }
     }
@@ -404,7 +405,12 @@ export class ClusterActions {
       if (k.clusterScoped) await remove(k.apiVersion, k.kind, undefined);
       for (const ns of [...k.namespaces].sort()) await remove(k.apiVersion, k.kind, ns);
     }
-    if (target === 'all') await remove('v1', 'Namespace', undefined);
+    if (target === 'all') {
+      await remove('v1', 'Namespace', undefined);
+      // Deleting a namespace starts it emptying; done means gone, so an apply right after does not meet it.
+      const namespaces = deleted.filter((d) => d.kind === 'Namespace').map((d) => ({ kind: 'Namespace', metadata: { name: d.name } }));
+      await this.waitForTerminatingNamespaces(kc, namespaces, options);
+    }
     return { context, deleted, kept };
   }
 

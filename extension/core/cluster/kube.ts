@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { ClusterUnreachableError, ForbiddenError, NamespaceMissingError } from '../errors';
+import { ClusterUnreachableError, ForbiddenError, NamespaceMissingError, NamespaceTerminatingError } from '../errors';
 import type { KubeTarget } from './contextGuard';
 
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
@@ -80,6 +80,10 @@ export function translateKubeError(err: unknown, kc: KubeConfig, site: CallSite)
   const info = contextInfo(kc);
   if (err instanceof clientNode().ApiException) {
     const status = parseStatus(err.body);
+    // The API refuses new objects in a namespace being deleted with a 403 that is not about RBAC.
+    if (err.code === 403 && site.namespace && /because it is being terminated/.test(status?.message ?? '')) {
+      return new NamespaceTerminatingError(site.namespace);
+    }
     if (err.code === 403) return new ForbiddenError(site.verb, site.resource, site.namespace, status?.message);
     if (err.code === 401) return new ClusterUnreachableError(info.name, info.server, `credentials rejected (401)${status?.message ? `: ${status.message}` : ''}`);
     if (err.code === 404 && status?.details?.kind === 'namespaces' && status.details.name) {
