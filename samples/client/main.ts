@@ -9,7 +9,7 @@
  * modules are imported statically; the RPC loop is required after the variable is set.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
-import { exitOnClosedStdout, failer, oneLine, onStopSignals } from '../common/processMain';
+import { exitOnClosedStdout, exitWhenParentDies, failer, oneLine, onStopSignals } from '../common/processMain';
 import { clientConfigFromEnv, dnsAuthority, type ClientConfig } from './config';
 
 const fail: (message: string, code: number) => never = failer('greeter-client');
@@ -20,6 +20,7 @@ function jsonLine(value: Record<string, unknown>): void {
 
 function main(): void {
   exitOnClosedStdout();
+  exitWhenParentDies('greeter-client');
   let config: ClientConfig;
   try {
     config = clientConfigFromEnv(process.env);

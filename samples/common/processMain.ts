@@ -47,3 +47,23 @@ export function onStopSignals(handlers: { stop(signal: NodeJS.Signals): void; in
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 }
+
+/** Set by whoever spawns a sample as its child (samples/common/sampleProcess.ts): the pid to live no longer than. */
+export const PARENT_PID_VARIABLE = 'GRPC_LB_PARENT_PID';
+
+/**
+ * Ends the process soon after the parent named in GRPC_LB_PARENT_PID is gone (the lab, or the extension
+ * host it runs in, killed): a child with no one to read its output would otherwise run on. Checks once a
+ * second that it still has that parent (an orphan is re-parented). Does nothing when the variable is unset,
+ * so a server started by hand or in a pod is not affected.
+ */
+export function exitWhenParentDies(program: string, env: NodeJS.ProcessEnv = process.env, intervalMs = 1000): void {
+  const parent = Number(env[PARENT_PID_VARIABLE]);
+  if (!Number.isInteger(parent) || parent <= 0) return;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    process.stderr.write(`${program}: parent process ${parent} is gone; exiting\n`);
+    process.exit(0);
+  }, intervalMs);
+  timer.unref();
+}

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PARENT_PID_VARIABLE } from './processMain';
 
 export type SampleName = 'server' | 'client';
 
@@ -18,7 +19,8 @@ export interface ProcessSpec {
  * ELECTRON_RUN_AS_NODE makes VS Code's Electron executable behave as plain node; node ignores it.
  */
 export function sampleProcess(name: SampleName): ProcessSpec {
-  const env = { ELECTRON_RUN_AS_NODE: '1' };
+  // The child leaves when this process dies (processMain.ts exitWhenParentDies).
+  const env = { ELECTRON_RUN_AS_NODE: '1', [PARENT_PID_VARIABLE]: String(process.pid) };
   const bundled = join(__dirname, `${name}.js`);
   if (basename(__dirname) === 'dist' && existsSync(bundled)) {
     return { command: process.execPath, args: [bundled], env };

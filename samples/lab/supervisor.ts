@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LabAbortedError, LabProcessError } from './errors';
+import { RunLedger, cleanLeftovers } from './leftovers';
+
+/** Leftovers of runs cut off before their clean-up are cleaned once per process, by its first lab run. */
+let leftoversCleaned = false;
 
 export interface ChildExit {
   code: number | null;
@@ -122,8 +126,18 @@ export class Supervisor {
   private disposed = false;
   private failureError: Error | undefined;
   private readonly exitHook = () => this.killAllSync();
+  private readonly ledger: RunLedger;
 
-  constructor(private readonly signal?: AbortSignal) {
+  /** `runsDir`: where the run's ledger lives (samples/lab/leftovers.ts; tests pass their own). */
+  constructor(
+    private readonly signal?: AbortSignal,
+    runsDir?: string,
+  ) {
+    if (!leftoversCleaned) {
+      leftoversCleaned = true;
+      cleanLeftovers(runsDir);
+    }
+    this.ledger = new RunLedger(runsDir);
     process.once('exit', this.exitHook);
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -157,6 +171,7 @@ export class Supervisor {
     });
     const supervised = new SupervisedChild(options.name, child);
     this.children.add(supervised);
+    if (child.pid !== undefined) this.ledger.addChild(child.pid);
     child.once('error', (error) => {
       this.fail(new LabProcessError(options.name, `could not start ${options.name}: ${error.message}`, ''));
     });
@@ -195,6 +210,7 @@ export class Supervisor {
   async tempDir(prefix = 'grpc-lb-lab-'): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), prefix));
     this.tempDirs.add(dir);
+    this.ledger.addTempDir(dir);
     return dir;
   }
 
@@ -233,6 +249,7 @@ export class Supervisor {
     }
     await Promise.all([...this.tempDirs].map((dir) => rm(dir, { recursive: true, force: true })));
     this.tempDirs.clear();
+    this.ledger.close();
     process.removeListener('exit', this.exitHook);
   }
 
@@ -246,6 +263,7 @@ export class Supervisor {
         // nothing more we can do on exit
       }
     }
+    this.ledger.close();
   }
 }
 

@@ -4,13 +4,14 @@
  * SIGTERM / SIGINT: graceful stop, exit 0; another signal a second or more later forces the stop.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
-import { exitOnClosedStdout, failer, oneLine, onStopSignals } from '../common/processMain';
+import { exitOnClosedStdout, exitWhenParentDies, failer, oneLine, onStopSignals } from '../common/processMain';
 import { serverConfigFromEnv, type ServerConfig } from './config';
 
 const fail: (message: string, code: number) => never = failer('greeter-server');
 
 async function main(): Promise<void> {
   exitOnClosedStdout();
+  exitWhenParentDies('greeter-server');
   let config: ServerConfig;
   try {
     config = serverConfigFromEnv(process.env);
