@@ -18,6 +18,7 @@ import {
   type ExperimentKind,
   type ExperimentReport,
 } from '../core/traffic/experiments';
+import { BoundedLines } from '../core/traffic/boundedLines';
 import { LogFollower, chapterNamespace, clientPodSelector, type FollowerEvent } from '../core/traffic/logFollower';
 import type { ResultSummary, TrafficSource } from '../core/traffic/trafficTree';
 import type { TrafficActions } from '../core/trafficActions';
@@ -65,6 +66,7 @@ export class TrafficController implements vscode.Disposable {
   private labAbort: AbortController | undefined;
   private readonly stateEmitter = new Emitter<void>();
   private readonly lineEmitter = new Emitter<LineEvent>();
+  private readonly clientLogLines = new BoundedLines();
   /** Source, paused or result changed. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Every line of the current feed (for workbook cells), paused or not. */
@@ -73,6 +75,16 @@ export class TrafficController implements vscode.Disposable {
   constructor(private readonly services: TrafficServices) {}
 
   /** "gRPC LB: Client Logs": every followed pod's lines, prefixed with the pod. */
+  /** One line into Client Logs, which stays bounded however long a tail runs. */
+  private logLine(line: string): void {
+    const step = this.clientLogLines.push(line);
+    if ('append' in step) this.clientLogs.appendLine(step.append);
+    else {
+      const note = vscode.l10n.t('— {0} earlier lines cleared: this channel keeps the latest ones', step.dropped);
+      this.clientLogs.replace([note, ...step.replace].join('\n') + '\n');
+    }
+  }
+
   get clientLogs(): vscode.OutputChannel {
     return this.services.plainChannel('clientLogs');
   }
@@ -123,7 +135,7 @@ export class TrafficController implements vscode.Disposable {
     this.model.reset();
     this.resultValue = undefined;
     this.sourceValue = { kind: 'cluster', chapter, namespace, context: kubeConfig.getCurrentContext() };
-    this.clientLogs.appendLine(
+    this.logLine(
       vscode.l10n.t('Following the client pods of chapter {0} in namespace {1} (context {2}).', chapter, namespace, kubeConfig.getCurrentContext() || '—'),
     );
     this.follower = new LogFollower({
@@ -132,7 +144,7 @@ export class TrafficController implements vscode.Disposable {
       labelSelector: clientPodSelector(chapter),
       sink: { ingestLine: (line) => this.ingest(line) },
       onLine: (pod, line) => {
-        this.clientLogs.appendLine(`[${pod}] ${line}`);
+        this.logLine(`[${pod}] ${line}`);
         this.lineEmitter.fire({ pod, line });
       },
       onEvent: (event) => this.logFollowerEvent(event),
@@ -251,18 +263,18 @@ export class TrafficController implements vscode.Disposable {
   private logFollowerEvent(event: FollowerEvent): void {
     switch (event.kind) {
       case 'podFollowed':
-        this.clientLogs.appendLine(vscode.l10n.t('— following pod {0} (container {1})', event.pod, event.container));
+        this.logLine(vscode.l10n.t('— following pod {0} (container {1})', event.pod, event.container));
         break;
       case 'podDropped':
-        this.clientLogs.appendLine(vscode.l10n.t('— pod {0} is gone; stopped following it', event.pod));
+        this.logLine(vscode.l10n.t('— pod {0} is gone; stopped following it', event.pod));
         break;
       case 'streamEnded':
-        this.clientLogs.appendLine(
+        this.logLine(
           vscode.l10n.t('— log stream of {0} ended ({1}); reconnecting in {2} ms without counting lines twice', event.pod, event.reason, event.reconnectInMs),
         );
         break;
       case 'error':
-        this.clientLogs.appendLine(`! ${describeTrafficError(event.error)}`);
+        this.logLine(`! ${describeTrafficError(event.error)}`);
         break;
     }
   }

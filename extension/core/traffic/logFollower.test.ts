@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { formatRpcRecord } from '../../../samples/common/clientLog';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
-import { LogFollower, clientPodSelector, type FollowerEvent } from './logFollower';
+import { LineSplitter, LogFollower, clientPodSelector, type FollowerEvent } from './logFollower';
 
 const NS = 'grpc-lb-example';
 const CHAPTER = 'headless';
@@ -179,4 +179,18 @@ test('(Kubernetes API double) a 403 is reported as a forbidden error naming the 
   } finally {
     await cleanup();
   }
+});
+
+test('LineSplitter: lines across chunks; a line with no end in sight is skipped and counted, not buffered', () => {
+  let tooLong = 0;
+  const split = new LineSplitter(() => tooLong++);
+  assert.deepEqual(split.push('a\nb'), ['a']);
+  assert.deepEqual(split.push('c\n'), ['bc']);
+  const chunk = 'x'.repeat(40 * 1024);
+  assert.deepEqual(split.push(chunk), []);
+  assert.deepEqual(split.push(chunk), [], 'over the limit: dropped');
+  assert.equal(tooLong, 1);
+  assert.deepEqual(split.push(chunk), [], 'still the same line: skipped');
+  assert.deepEqual(split.push('tail\n{"ok":true}\n'), ['{"ok":true}'], 'the next line after it is whole');
+  assert.equal(tooLong, 1);
 });

@@ -85,6 +85,43 @@ export interface FollowerStats {
   duplicates: number;
   reconnects: number;
   podsFollowed: number;
+  /** Lines longer than MAX_LINE_CHARS, skipped (no client of ours writes one: it is not a log record). */
+  tooLong: number;
+}
+
+/** The longest log line kept while waiting for its newline; a longer one is skipped, not buffered. */
+export const MAX_LINE_CHARS = 64 * 1024;
+
+/**
+ * Cuts a text stream into lines. What waits for its newline is bounded by MAX_LINE_CHARS: a longer line
+ * is skipped to its end and reported through `onTooLong`, so a stream without newlines cannot grow memory.
+ */
+export class LineSplitter {
+  private partial = '';
+  private skipping = false;
+
+  constructor(private readonly onTooLong: () => void = () => undefined) {}
+
+  /** The complete lines `text` ends (without their newline). */
+  push(text: string): string[] {
+    const out: string[] = [];
+    const all = this.partial + text;
+    let start = 0;
+    for (;;) {
+      const nl = all.indexOf('\n', start);
+      if (nl < 0) break;
+      if (!this.skipping) out.push(all.slice(start, nl));
+      this.skipping = false;
+      start = nl + 1;
+    }
+    this.partial = this.skipping ? '' : all.slice(start);
+    if (this.partial.length > MAX_LINE_CHARS) {
+      this.onTooLong();
+      this.partial = '';
+      this.skipping = true;
+    }
+    return out;
+  }
 }
 
 interface PodState {
@@ -125,7 +162,7 @@ export class LogFollower {
   private readonly delay: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly initialBackoff: number;
   private readonly maxBackoff: number;
-  private readonly stats_: FollowerStats = { lines: 0, duplicates: 0, reconnects: 0, podsFollowed: 0 };
+  private readonly stats_: FollowerStats = { lines: 0, duplicates: 0, reconnects: 0, podsFollowed: 0, tooLong: 0 };
   private running?: Promise<void>;
 
   constructor(private readonly options: LogFollowerOptions) {
@@ -354,7 +391,7 @@ export class LogFollower {
   ): Promise<{ reason: 'ended' | 'idle' | 'error'; accepted: number; status?: number; error?: unknown }> {
     return new Promise((resolve) => {
       const decoder = new StringDecoder('utf8');
-      let partial = '';
+      const lines = new LineSplitter(() => this.stats_.tooLong++);
       let accepted = 0;
       let sameSeen = 0; // lines at state.lastTs seen on this connection
       let lastByteAt = Date.now();
@@ -393,16 +430,8 @@ export class LogFollower {
         write: (chunk: Buffer, _encoding, callback) => {
           lastByteAt = Date.now();
           if (!settled) {
-            const text = partial + decoder.write(chunk);
-            let start = 0;
-            for (;;) {
-              const nl = text.indexOf('\n', start);
-              if (nl < 0) break;
-              handleLine(text.slice(start, nl));
-              start = nl + 1;
-            }
-            // A line cut by a dropped stream is discarded at the end: the reconnect replays it whole.
-            partial = text.slice(start);
+            // A line cut by a dropped stream stays in the splitter and is dropped with it: the reconnect replays it whole.
+            for (const line of lines.push(decoder.write(chunk))) handleLine(line);
           }
           callback();
         },
