@@ -202,6 +202,7 @@ export class KubeApiDouble {
   private readonly history: StoreEvent[] = [];
   private readonly watches = new Set<OpenWatch>();
   private readonly forbidden: Array<{ method: string; path: RegExp }> = [];
+  private readonly stalled: Array<{ method: string; path: RegExp }> = [];
   private readonly pods = new Map<string, DoublePod>();
   private readonly logs = new Map<string, LogLine[]>();
   private readonly logStreams = new Set<LogStream>();
@@ -254,6 +255,11 @@ export class KubeApiDouble {
   /** Answer 403 to requests with this method whose path matches. */
   forbid(method: string, path: RegExp): void {
     this.forbidden.push({ method: method.toUpperCase(), path });
+  }
+
+  /** Requests matching `method` and `path` get no answer at all (an API server in a paused VM). */
+  stall(method: string, path: RegExp): void {
+    this.stalled.push({ method: method.toUpperCase(), path });
   }
 
   // ---- the object store ----
@@ -542,6 +548,7 @@ export class KubeApiDouble {
     }
     const group = gv.includes('/') ? gv.split('/')[0]! : '';
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+    if (this.stalled.some((s) => s.method === method && s.path.test(path))) return; // never answered; stop() cuts it
     if (this.refused(res, method, { path, group, resource: sub ? `${resource}/${sub}` : resource, name, namespace, watch })) return;
     // `/api/v1/namespaces` writes are not collection writes we serve.
     if (gv === 'v1' && resource === 'namespaces' && namespace === undefined && name === undefined && method !== 'GET') {

@@ -243,6 +243,36 @@ describe('cluster actions (Kubernetes API double)', () => {
     }
   });
 
+  it('an API server that does not answer fails the call after its deadline, and Cancel ends the wait at once', async () => {
+    const paused = await KubeApiDouble.start();
+    try {
+      paused.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+      paused.addDeployment(NS, 'greeter-server', 3);
+      paused.stall('PATCH', /\/scale$/);
+      const actions = new ClusterActions({
+        kubeConfig: () => paused.kubeConfig({ context: 'minikube' }),
+        guard: new ContextGuard({ confirm: async () => true, storage: new MemoryStorage() }),
+        documents: chapterDocs,
+        callTimeoutMs: 300,
+      });
+      let started = Date.now();
+      await assert.rejects(actions.scale({ namespace: NS, deployment: 'greeter-server', replicas: 2 }), (e) => e instanceof ClusterUnreachableError && /no answer to patch deployments.apps\/scale/.test(e.message));
+      assert.ok(Date.now() - started < 2000, `gave up after its deadline (${Date.now() - started} ms)`);
+      const cancel = new AbortController();
+      const slow = new ClusterActions({
+        kubeConfig: () => paused.kubeConfig({ context: 'minikube' }),
+        guard: new ContextGuard({ confirm: async () => true, storage: new MemoryStorage() }),
+        documents: chapterDocs,
+      });
+      started = Date.now();
+      setTimeout(() => cancel.abort(), 100);
+      await assert.rejects(slow.scale({ namespace: NS, deployment: 'greeter-server', replicas: 2 }, { signal: cancel.signal }), CancelledError);
+      assert.ok(Date.now() - started < 2000, `Cancel was honoured at once (${Date.now() - started} ms)`);
+    } finally {
+      await paused.stop();
+    }
+  });
+
   it('asks once per non-minikube context; a "no" stops every write', async () => {
     const declined = setup(double, { context: 'prod-eu', answer: false });
     const before = double.writes().length;

@@ -14,7 +14,7 @@ import {
   throwIfAborted,
 } from '../errors';
 import type { ContextGuard, KubeTarget } from './contextGuard';
-import { contextInfo, danglingEntry, kubeCall, kubeTarget, type CallSite, type KubeConfigLoader } from './kube';
+import { contextInfo, danglingEntry, kubeCall, kubeTarget, type CallLimits, type CallSite, type KubeConfigLoader } from './kube';
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
@@ -81,6 +81,8 @@ export interface ClusterActionsDeps {
   /** Rollout poll interval (default 1000 ms). */
   pollIntervalMs?: number;
   now?: () => number;
+  /** Longest wait for one API call (default KUBE_CALL_TIMEOUT_MS in kube.ts). */
+  callTimeoutMs?: number;
 }
 
 /** `deployments.apps`-style resource name for messages (plural of the kind + API group). */
@@ -133,7 +135,7 @@ export class ClusterActions {
     const name = clientDeploymentName(chapter);
     const apps = kc.makeApiClient(clientNode().AppsV1Api);
     try {
-      await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name, namespace }));
+      await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name, namespace }), this.limits(undefined));
     } catch (err) {
       if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Deployment', name, namespace);
       throw err;
@@ -171,9 +173,9 @@ export class ClusterActions {
         const { kind = '', apiVersion = 'v1' } = doc;
         const name = doc.metadata?.name ?? '';
         const namespace = doc.metadata?.namespace;
-        await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, () =>
-          api.patch(asClientModel(doc), undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply),
-        );
+        const apply = (): Promise<KubernetesObject> =>
+          api.patch(asClientModel(doc), undefined, undefined, FIELD_MANAGER, true, clientNode().PatchStrategy.ServerSideApply);
+        await this.call(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace }, apiVersion, kind, apply, signal);
         applied.push({ kind, name, namespace });
         onProgress?.({ type: 'applied', kind, name, namespace, index: applied.length, total: docs.length });
       }
@@ -197,7 +199,7 @@ export class ClusterActions {
         throwIfAborted(signal);
         let terminating: boolean;
         try {
-          const ns = await kubeCall(kc, { verb: 'get', resource: 'namespaces' }, () => core.readNamespace({ name }));
+          const ns = await kubeCall(kc, { verb: 'get', resource: 'namespaces' }, () => core.readNamespace({ name }), this.limits(signal));
           terminating = ns.metadata?.deletionTimestamp !== undefined || ns.status?.phase === 'Terminating';
         } catch (err) {
           if (err instanceof NamespaceMissingError) break; // gone (or never there): apply creates it
@@ -233,8 +235,11 @@ export class ClusterActions {
     while (pending.size > 0) {
       throwIfAborted(signal);
       for (const [key, d] of pending) {
-        const dep = await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace: d.namespace }, () =>
-          apps.readNamespacedDeployment({ name: d.name, namespace: d.namespace }),
+        const dep = await kubeCall(
+          kc,
+          { verb: 'get', resource: 'deployments.apps', namespace: d.namespace },
+          () => apps.readNamespacedDeployment({ name: d.name, namespace: d.namespace }),
+          this.limits(signal),
         );
         const st = rolloutState(dep);
         lastSeen.set(key, { ready: st.ready, desired: st.desired });
@@ -248,8 +253,11 @@ export class ClusterActions {
           .map(([k, v]) => `${k}=${v}`)
           .join(',');
         if (!selector) continue;
-        const pods = await kubeCall(kc, { verb: 'list', resource: 'pods', namespace: d.namespace }, () =>
-          core.listNamespacedPod({ namespace: d.namespace, labelSelector: selector }),
+        const pods = await kubeCall(
+          kc,
+          { verb: 'list', resource: 'pods', namespace: d.namespace },
+          () => core.listNamespacedPod({ namespace: d.namespace, labelSelector: selector }),
+          this.limits(signal),
         );
         for (const pod of pods.items) {
           const stuck = stuckOnImage(pod);
@@ -293,11 +301,15 @@ export class ClusterActions {
     const context = await this.guardWrite(kc);
     const apps = kc.makeApiClient(clientNode().AppsV1Api);
     try {
-      await kubeCall(kc, { verb: 'patch', resource: 'deployments.apps/scale', namespace }, () =>
-        apps.patchNamespacedDeploymentScale(
-          { name: deployment, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
-          clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
-        ),
+      await kubeCall(
+        kc,
+        { verb: 'patch', resource: 'deployments.apps/scale', namespace },
+        () =>
+          apps.patchNamespacedDeploymentScale(
+            { name: deployment, namespace, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER },
+            clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
+          ),
+        this.limits(options.signal),
       );
     } catch (err) {
       if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Deployment', deployment, namespace);
@@ -320,11 +332,15 @@ export class ClusterActions {
     const core = kc.makeApiClient(clientNode().CoreV1Api);
     const context = await this.guardWrite(kc);
     try {
-      await kubeCall(kc, { verb: 'patch', resource: 'pods', namespace }, () =>
-        core.patchNamespacedPod(
-          { name: pod, namespace, body: { metadata: { annotations: { [POD_DELETION_COST]: '-1' } } }, fieldManager: FIELD_MANAGER },
-          clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
-        ),
+      await kubeCall(
+        kc,
+        { verb: 'patch', resource: 'pods', namespace },
+        () =>
+          core.patchNamespacedPod(
+            { name: pod, namespace, body: { metadata: { annotations: { [POD_DELETION_COST]: '-1' } } }, fieldManager: FIELD_MANAGER },
+            clientNode().setHeaderOptions('Content-Type', clientNode().PatchStrategy.MergePatch),
+          ),
+        this.limits(options.signal),
       );
     } catch (err) {
       if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
@@ -367,9 +383,7 @@ export class ClusterActions {
     const remove = async (apiVersion: string, kind: string, namespace: string | undefined): Promise<void> => {
       throwIfAborted(signal);
       const site: CallSite = { verb: 'list', resource: resourceName(apiVersion, kind), namespace };
-      const list = await this.call(kc, site, apiVersion, kind, () =>
-        api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector),
-      );
+      const list = await this.call(kc, site, apiVersion, kind, () => api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, selector), signal);
       if (!list) {
         onProgress?.({ type: 'skipped', apiVersion, kind, reason: 'api-not-served' });
         return;
@@ -382,16 +396,22 @@ export class ClusterActions {
         if (usedBy) {
           // Hand it to the chapter that uses it, so that chapter's clean-up deletes it later.
           const labels = { [CHAPTER_LABEL]: usedBy };
-          await kubeCall(kc, { verb: 'patch', resource: resourceName(apiVersion, kind), namespace: ns }, () =>
-            api.patch({ apiVersion, kind, metadata: { name, namespace: ns, labels } }, undefined, undefined, FIELD_MANAGER, undefined, clientNode().PatchStrategy.MergePatch),
+          await kubeCall(
+            kc,
+            { verb: 'patch', resource: resourceName(apiVersion, kind), namespace: ns },
+            () => api.patch({ apiVersion, kind, metadata: { name, namespace: ns, labels } }, undefined, undefined, FIELD_MANAGER, undefined, clientNode().PatchStrategy.MergePatch),
+            this.limits(signal),
           );
           kept.push({ kind, name, namespace: ns, usedBy });
           onProgress?.({ type: 'kept', kind, name, namespace: ns, usedBy });
           continue;
         }
         try {
-          await kubeCall(kc, { verb: 'delete', resource: resourceName(apiVersion, kind), namespace: ns }, () =>
-            api.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
+          await kubeCall(
+            kc,
+            { verb: 'delete', resource: resourceName(apiVersion, kind), namespace: ns },
+            () => api.delete({ apiVersion, kind, metadata: { name, namespace: ns } }, undefined, undefined, undefined, undefined, 'Background'),
+            this.limits(signal),
           );
         } catch (err) {
           if (err instanceof clientNode().ApiException && err.code === 404) continue; // already gone
@@ -431,8 +451,11 @@ export class ClusterActions {
       if (shared.length === 0) continue;
       const namespace = chapterNamespace(other.id);
       try {
-        await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () =>
-          apps.readNamespacedDeployment({ name: clientDeploymentName(other.id), namespace }),
+        await kubeCall(
+          kc,
+          { verb: 'get', resource: 'deployments.apps', namespace },
+          () => apps.readNamespacedDeployment({ name: clientDeploymentName(other.id), namespace }),
+          this.limits(signal),
         );
       } catch (err) {
         if (err instanceof clientNode().ApiException && err.code === 404) continue;
@@ -441,6 +464,11 @@ export class ClusterActions {
       for (const key of shared) inUse.set(key, other.id);
     }
     return inUse;
+  }
+
+  /** Cancel and deadline for one API call of this action. */
+  private limits(signal: AbortSignal | undefined): CallLimits {
+    return { signal, ...(this.deps.callTimeoutMs !== undefined ? { timeoutMs: this.deps.callTimeoutMs } : {}) };
   }
 
   /** The current context's KubeConfig, or ClusterUnreachableError when there is none. */
@@ -460,7 +488,7 @@ export class ClusterActions {
 
   private async requireNamespace(kc: KubeConfig, core: CoreV1Api, namespace: string): Promise<void> {
     try {
-      await kubeCall(kc, { verb: 'get', resource: 'namespaces', namespace: undefined }, () => core.readNamespace({ name: namespace }));
+      await kubeCall(kc, { verb: 'get', resource: 'namespaces', namespace: undefined }, () => core.readNamespace({ name: namespace }), this.limits(undefined));
     } catch (err) {
       if (err instanceof clientNode().ApiException && err.code === 404) throw new NamespaceMissingError(namespace);
       throw err;
@@ -471,9 +499,9 @@ export class ClusterActions {
    * One KubernetesObjectApi call with error translation. A kind the cluster does not serve gives
    * ApiMissingError for writes; for reads (`list`) it returns undefined so clean-up can skip it.
    */
-  private async call<T>(kc: KubeConfig, site: CallSite, apiVersion: string, kind: string, fn: () => Promise<T>): Promise<T | undefined> {
+  private async call<T>(kc: KubeConfig, site: CallSite, apiVersion: string, kind: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T | undefined> {
     try {
-      return await kubeCall(kc, site, fn);
+      return await kubeCall(kc, site, fn, this.limits(signal));
     } catch (err) {
       if (isApiNotServed(err)) {
         if (site.verb === 'list') return undefined;

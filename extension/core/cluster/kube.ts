@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { ClusterUnreachableError, ForbiddenError, NamespaceMissingError, NamespaceTerminatingError } from '../errors';
+import { CancelledError, ClusterUnreachableError, ForbiddenError, NamespaceMissingError, NamespaceTerminatingError, throwIfAborted } from '../errors';
 import type { KubeTarget } from './contextGuard';
 
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
@@ -133,10 +133,46 @@ function networkReason(err: Error & { code?: string }): string {
  * Runs one API call, translating failures. `message` decorations from KubernetesObjectApi's
  * resource discovery ("Failed to fetch resource metadata…") keep the original ApiException.
  */
-export async function kubeCall<T>(kc: KubeConfig, site: CallSite, call: () => Promise<T>): Promise<T> {
+export async function kubeCall<T>(kc: KubeConfig, site: CallSite, call: () => Promise<T>, limits: CallLimits = {}): Promise<T> {
   try {
-    return await call();
+    return await answerWithin(kc, site, call, limits);
   } catch (err) {
     throw translateKubeError(err, kc, site);
   }
+}
+
+/**
+ * One API call that ends by its deadline (ClusterUnreachableError) or on Cancel (CancelledError), its own
+ * errors untranslated. For callers with their own error family (traffic); others use {@link kubeCall}.
+ */
+export async function answerWithin<T>(kc: KubeConfig, site: CallSite, call: () => Promise<T>, limits: CallLimits = {}): Promise<T> {
+  const { signal, timeoutMs = KUBE_CALL_TIMEOUT_MS } = limits;
+  throwIfAborted(signal);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  // The request itself cannot be withdrawn from client-node; the caller stops waiting for it.
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const info = contextInfo(kc);
+      reject(new ClusterUnreachableError(info.name, info.server, `no answer to ${site.verb} ${site.resource} within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
+    onAbort = () => reject(new CancelledError());
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call(), stop]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** How long one Kubernetes API call may take before the cluster counts as not answering (a paused VM). */
+export const KUBE_CALL_TIMEOUT_MS = 20_000;
+
+/** Cancel and deadline for one {@link kubeCall}. */
+export interface CallLimits {
+  signal?: AbortSignal | undefined;
+  /** Default {@link KUBE_CALL_TIMEOUT_MS}. */
+  timeoutMs?: number;
 }

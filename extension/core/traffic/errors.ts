@@ -2,6 +2,8 @@
  * Typed errors of the traffic core. The core returns a `reason` id plus facts; the adapter picks the
  * localized sentence (style guide: the core returns ids and data, the adapter localizes).
  */
+import { CancelledError } from '../errors';
+
 export type TrafficErrorReason =
   /** The kube context has no current cluster. */
   | 'noCluster'
@@ -44,6 +46,7 @@ export function statusOf(err: unknown): number | undefined {
 /** Maps a client-node failure to a TrafficError with a reason the adapter can explain. */
 export function toTrafficError(err: unknown, context: { namespace?: string; pod?: string; what: string }): TrafficError {
   if (err instanceof TrafficError) return err;
+  if (err instanceof CancelledError) return new TrafficError('cancelled', 'cancelled', context);
   const status = statusOf(err);
   const base = err instanceof Error ? err.message.split('\n')[0] : String(err);
   if (status === 401 || status === 403) {

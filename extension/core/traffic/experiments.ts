@@ -11,6 +11,7 @@ import { maxDisplayWidth, padEndToWidth, padStartToWidth } from '../../../sample
 import type { Figure } from '../../../samples/lab/report';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
 import type { ExperimentKind } from '../workbook/actions';
+import { answerWithin } from '../cluster/kube';
 import { TrafficError, toTrafficError } from './errors';
 import { LogFollower, chapterNamespace, clientPodSelector } from './logFollower';
 
@@ -226,7 +227,7 @@ export async function runClusterExperiment(
   const listServers = async (): Promise<ServerPodRecord[]> => {
     try {
       const listStarted = Date.now();
-      const list = await core.listNamespacedPod({ namespace, labelSelector: SERVER_POD_SELECTOR });
+      const list = await answerWithin(kc, { verb: 'list', resource: 'pods', namespace }, () => core.listNamespacedPod({ namespace, labelSelector: SERVER_POD_SELECTOR }), { signal });
       const now = Date.now();
       const seen = new Set<string>();
       for (const pod of list.items) {
@@ -262,11 +263,11 @@ export async function runClusterExperiment(
   let changedFrom: number | undefined;
   try {
     progress('baseline');
-    const dep = await apps
-      .readNamespacedDeployment({ name: SERVER_DEPLOYMENT, namespace })
-      .catch((err: unknown) => {
-        throw toTrafficError(err, { namespace, what: `read deployment ${SERVER_DEPLOYMENT}` });
-      });
+    const dep = await answerWithin(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name: SERVER_DEPLOYMENT, namespace }), {
+      signal,
+    }).catch((err: unknown) => {
+      throw toTrafficError(err, { namespace, what: `read deployment ${SERVER_DEPLOYMENT}` });
+    });
     const replicas = dep.spec?.replicas ?? 1;
     await waitFor('client RPC lines', t.firstLineTimeoutMs, async () => (model.snapshot().totalRpcs > 0 ? true : undefined)).catch((err) => {
       if (TrafficError.is(err, 'timeout')) {

@@ -13,6 +13,7 @@ import { clientNode } from '../../../samples/common/lazyModules';
 import { CHAPTER_LABEL, getChapter, type ChapterId } from '../../../samples/common/catalog';
 import { splitTimestamp, toSinceTime } from './logTimestamp';
 import { statusOf, toTrafficError, type TrafficError } from './errors';
+import { answerWithin } from '../cluster/kube';
 
 /** Label selector of a chapter's client pods (DESIGN "Kubernetes names"). */
 export function clientPodSelector(chapter: string): string {
@@ -212,10 +213,12 @@ export class LogFollower {
     while (!signal.aborted) {
       try {
         if (resourceVersion === undefined) {
-          const list = await this.core.listNamespacedPod({
-            namespace: this.options.namespace,
-            labelSelector: this.options.labelSelector,
-          });
+          const list = await answerWithin(
+            this.options.kubeConfig,
+            { verb: 'list', resource: 'pods', namespace: this.options.namespace },
+            () => this.core.listNamespacedPod({ namespace: this.options.namespace, labelSelector: this.options.labelSelector }),
+            { signal },
+          );
           if (signal.aborted) break;
           this.reconcile(list.items);
           resourceVersion = list.metadata?.resourceVersion ?? '';
