@@ -4,7 +4,7 @@ import { CancelledError, ProcessFailedError, ToolMissingError } from '../errors'
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FakeProcessRunner } from '../testing/fakeProcessRunner';
 import { runDoctor } from './doctor';
-import { openKiali } from './kiali';
+import { kialiUrlIn, openKiali } from './kiali';
 import { buildImages, kindClusterOf, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
 import { parseVersion } from './tools';
 import { imageBuildPlan } from '../../../samples/images/index';
@@ -107,6 +107,23 @@ describe('minikube and docker through the process runner (fake runner)', () => {
     assert.deepEqual(runner.calls[0].args, ['dashboard', 'kiali', '--browser=false', '-n', 'istio-system']);
     ac.abort();
     await assert.rejects(running, CancelledError);
+  });
+
+  it('opens only an exact loopback Kiali URL, and gives up when none comes in time', async () => {
+    assert.equal(kialiUrlIn('http://localhost:20001/kiali'), 'http://localhost:20001/kiali');
+    assert.equal(kialiUrlIn('  http://127.0.0.1:20001/kiali/ '), 'http://127.0.0.1:20001/kiali/');
+    for (const line of ['see https://kiali.io/docs', 'http://evil.example:20001/kiali', 'http://localhost:20001/kiali?next=http://x', 'Error: http://localhost:1/kiali failed']) {
+      assert.equal(kialiUrlIn(line), undefined, line);
+    }
+    const runner = new FakeProcessRunner().tool('istioctl', { stdout: ['waiting for pod… see https://istio.io/latest/docs'], untilAborted: true });
+    const urls: string[] = [];
+    const started = Date.now();
+    await assert.rejects(
+      openKiali(runner, { signal: new AbortController().signal, onUrl: (u) => urls.push(u), urlTimeoutMs: 200 }),
+      (e) => e instanceof ProcessFailedError && /no Kiali URL within 0 s/.test(e.message) && /istio\.io/.test(e.message),
+    );
+    assert.ok(Date.now() - started < 2000);
+    assert.deepEqual(urls, [], 'a URL that is not Kiali on loopback is never opened');
   });
 });
 
