@@ -5,6 +5,7 @@ import {
   ClusterUnreachableError,
   KubeconfigDanglingError,
   NamespaceTerminatingError,
+  PodCrashLoopError,
   ContextDeclinedError,
   ForbiddenError,
   ImageNotBuiltError,
@@ -59,6 +60,15 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
           : vscode.l10n.t('Kube context "{0}" names {1} "{2}", which the kubeconfig does not have.', err.context, err.missing.kind, err.missing.name),
       detail: vscode.l10n.t('Choose a context that exists (kubectl config use-context <name>), or start minikube to create one.'),
       fixes: [command(vscode.l10n.t('Start minikube'), 'grpcLb.startMinikube'), output],
+    };
+  }
+  if (err instanceof PodCrashLoopError) {
+    return {
+      message: vscode.l10n.t('Pod {0} keeps crashing ({1}).', err.pod, err.lastExit),
+      detail: err.lastOutput
+        ? vscode.l10n.t('Its last output, container {0}:\n{1}', err.container, err.lastOutput)
+        : vscode.l10n.t('Container {0} wrote nothing before it ended.', err.container),
+      fixes: [output],
     };
   }
   if (err instanceof NamespaceTerminatingError) {

@@ -24,6 +24,7 @@ export type LabErrorCode =
   | 'context-declined'
   | 'process-failed'
   | 'rollout-timeout'
+  | 'pod-crash-looping'
   | 'resource-missing'
   | 'api-missing'
   | 'image-sources-missing'
@@ -150,6 +151,26 @@ export class ProcessFailedError extends LabError {
   ) {
     super(`${command} ${args.join(' ')} exited with ${exitCode ?? 'a signal'}${output ? `: ${lastLines(output, 5)}` : ''}`);
     this.name = 'ProcessFailedError';
+  }
+}
+
+/**
+ * A container keeps crashing (Kubernetes' CrashLoopBackOff): waiting longer will not help. Carries why it
+ * last ended and the last lines it wrote, so the learner sees the cause instead of a rollout timeout.
+ */
+export class PodCrashLoopError extends LabError {
+  readonly code = 'pod-crash-looping';
+  constructor(
+    readonly namespace: string,
+    readonly pod: string,
+    readonly container: string,
+    /** How it last ended: `Error, exit code 2`. */
+    readonly lastExit: string,
+    /** Its last log lines before that (may be empty). */
+    readonly lastOutput: string,
+  ) {
+    super(`container ${container} of pod ${namespace}/${pod} keeps crashing (${lastExit})${lastOutput ? `: ${lastLines(lastOutput, 5)}` : ''}`);
+    this.name = 'PodCrashLoopError';
   }
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ChapterId } from '../../../samples/common/catalog';
-import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, NamespaceTerminatingError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
+import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltError, NamespaceMissingError, NamespaceTerminatingError, PodCrashLoopError, ResourceMissingError, RolloutTimeoutError, ClusterUnreachableError, ApiMissingError } from '../errors';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FIELD_MANAGER } from '../../../samples/common/catalog';
 import { ClusterActions, POD_DELETION_COST, type ClusterProgress, type DocumentSource } from './clusterActions';
@@ -270,6 +270,38 @@ describe('cluster actions (Kubernetes API double)', () => {
       assert.ok(Date.now() - started < 2000, `Cancel was honoured at once (${Date.now() - started} ms)`);
     } finally {
       await paused.stop();
+    }
+  });
+
+  it('a crash-looping pod ends the rollout wait at once, with why it ended and its last output', async () => {
+    const stuck = await KubeApiDouble.start({ readyPerRead: 0 });
+    try {
+      stuck.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+      stuck.addDeployment(NS, 'greeter-server', 1);
+      const pod = stuck.addPod({ name: 'greeter-server-abc', namespace: NS, containers: ['server'], labels: { 'app.kubernetes.io/name': 'greeter-server' } });
+      stuck.appendLog('greeter-server-abc', 'greeter-server: invalid configuration: PORT must be an integer between 1 and 65535 (got "x")');
+      const object = stuck.get('v1', 'Pod', NS, pod.name)!;
+      stuck.put({
+        ...object,
+        status: {
+          ...(object.status as object),
+          containerStatuses: [
+            { name: 'server', image: 'grpc-lb-lab/greeter-server:dev', imageID: '', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'Error', exitCode: 2 } } },
+          ],
+        },
+      });
+      const actions = setup(stuck).actions;
+      const started = Date.now();
+      await assert.rejects(actions.scale({ namespace: NS, deployment: 'greeter-server', replicas: 2 }, { timeoutMs: 60_000 }), (e) => {
+        assert.ok(e instanceof PodCrashLoopError, String(e));
+        assert.equal(e.pod, 'greeter-server-abc');
+        assert.equal(e.lastExit, 'Error, exit code 2');
+        assert.match(e.lastOutput, /PORT must be an integer/);
+        return true;
+      });
+      assert.ok(Date.now() - started < 5000, 'not after the rollout timeout');
+    } finally {
+      await stuck.stop();
     }
   });
 

@@ -9,6 +9,7 @@ import {
   KubeconfigDanglingError,
   NamespaceMissingError,
   NamespaceTerminatingError,
+  PodCrashLoopError,
   ResourceMissingError,
   RolloutTimeoutError,
   throwIfAborted,
@@ -260,6 +261,8 @@ export class ClusterActions {
           this.limits(signal),
         );
         for (const pod of pods.items) {
+          const crashing = crashLooping(pod);
+          if (crashing) throw await this.crashLoopError(kc, core, pod, crashing, signal);
           const stuck = stuckOnImage(pod);
           if (!stuck) continue;
           if (stuck.image.startsWith('grpc-lb-lab/')) {
@@ -466,6 +469,30 @@ export class ClusterActions {
     return inUse;
   }
 
+  /** A crash-looping pod as an error, with the last lines its previous run wrote (best effort). */
+  private async crashLoopError(
+    kc: KubeConfig,
+    core: CoreV1Api,
+    pod: V1Pod,
+    crashing: { container: string; lastExit: string },
+    signal: AbortSignal | undefined,
+  ): Promise<PodCrashLoopError> {
+    const namespace = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    let lastOutput = '';
+    try {
+      lastOutput = await kubeCall(
+        kc,
+        { verb: 'get', resource: 'pods/log', namespace },
+        () => core.readNamespacedPodLog({ name, namespace, container: crashing.container, previous: true, tailLines: 5 }),
+        this.limits(signal),
+      );
+    } catch {
+      // No log to show (not allowed, already rotated): the exit reason still says what happened.
+    }
+    return new PodCrashLoopError(namespace, name, crashing.container, crashing.lastExit, lastOutput.trim());
+  }
+
   /** Cancel and deadline for one API call of this action. */
   private limits(signal: AbortSignal | undefined): CallLimits {
     return { signal, ...(this.deps.callTimeoutMs !== undefined ? { timeoutMs: this.deps.callTimeoutMs } : {}) };
@@ -540,6 +567,17 @@ export function rolloutState(dep: V1Deployment): RolloutState {
 const IMAGE_WAIT_REASONS = new Set(['ErrImageNeverPull', 'ErrImagePull', 'ImagePullBackOff', 'InvalidImageName']);
 
 /** The image a pod cannot start, with the kubelet's reason, if any container waits on its image. */
+/** The container of `pod` in CrashLoopBackOff and how it last ended; undefined when none is. */
+export function crashLooping(pod: V1Pod): { container: string; lastExit: string } | undefined {
+  for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+    if (s.state?.waiting?.reason !== 'CrashLoopBackOff') continue;
+    const ended = s.lastState?.terminated;
+    const lastExit = ended ? `${ended.reason ?? 'terminated'}, exit code ${ended.exitCode}` : 'CrashLoopBackOff';
+    return { container: s.name, lastExit };
+  }
+  return undefined;
+}
+
 export function stuckOnImage(pod: V1Pod): { image: string; reason: string } | undefined {
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   for (const s of statuses) {
