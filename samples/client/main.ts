@@ -9,7 +9,7 @@
  * modules are imported statically; the RPC loop is required after the variable is set.
  */
 import { CONFIG_ERROR_EXIT_CODE, ConfigError } from '../common/env';
-import { exitOnClosedStdout, exitWhenParentDies, failer, oneLine, onStopSignals } from '../common/processMain';
+import { backgroundErrorReporter, exitOnClosedStdout, exitWhenParentDies, failer, oneLine, onStopSignals } from '../common/processMain';
 import { clientConfigFromEnv, dnsAuthority, type ClientConfig } from './config';
 
 const fail: (message: string, code: number) => never = failer('greeter-client');
@@ -45,9 +45,7 @@ function main(): void {
 
   // The client must outlive anything a resolver or a library does wrong in the background:
   // report it on stderr (one JSON line) and keep calling.
-  const report = (err: unknown): void => {
-    process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'error', error: oneLine(err) })}\n`);
-  };
+  const report = backgroundErrorReporter();
   process.on('uncaughtException', report);
   process.on('unhandledRejection', report);
 

@@ -67,3 +67,23 @@ export function exitWhenParentDies(program: string, env: NodeJS.ProcessEnv = pro
   }, intervalMs);
   timer.unref();
 }
+
+/**
+ * For errors that happen in the background (uncaughtException, unhandledRejection): one JSON line each on
+ * `stream`, until the stream fails (its reader is gone). Then nothing more: a failed write there must not
+ * become another background error to report, and so on forever.
+ */
+export function backgroundErrorReporter(stream: NodeJS.WritableStream = process.stderr): (err: unknown) => void {
+  let closed = false;
+  stream.on('error', () => {
+    closed = true;
+  });
+  return (err) => {
+    if (closed) return;
+    try {
+      stream.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'error', error: oneLine(err) })}\n`);
+    } catch {
+      closed = true;
+    }
+  };
+}
