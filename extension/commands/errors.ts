@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import {
   ApiMissingError,
-  CancelledError,
+  isCancellation,
   ClusterUnreachableError,
   KubeconfigDanglingError,
   NamespaceTerminatingError,
@@ -41,7 +41,7 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
     run: () => vscode.commands.executeCommand(id, ...args),
   });
   const output: ErrorFix = { label: vscode.l10n.t('Open Output'), run: deps.showOutput };
-  if (err instanceof CancelledError) return undefined;
+  if (isCancellation(err)) return undefined;
   if (err instanceof ToolMissingError) {
     const fixes: ErrorFix[] = err.installHint.url
       ? [{ label: vscode.l10n.t('Install {0}', err.tool), run: () => vscode.env.openExternal(vscode.Uri.parse(err.installHint.url)) }]

@@ -232,6 +232,16 @@ export class CancelledError extends LabError {
   }
 }
 
+/**
+ * True for every way a run ends because the user stopped it: CancelledError here, the lab's
+ * LabAbortedError, a TrafficError with reason `cancelled`, a DOM AbortError. A stop is not a failure.
+ */
+export function isCancellation(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'CancelledError' || err.name === 'LabAbortedError' || err.name === 'AbortError') return true;
+  return err.name === 'TrafficError' && (err as Error & { reason?: string }).reason === 'cancelled';
+}
+
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }

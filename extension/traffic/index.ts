@@ -8,6 +8,7 @@ import {
 } from '../../samples/common/catalog';
 import type { ExperimentKind } from '../core/traffic/experiments';
 import { TrafficError } from '../core/traffic/errors';
+import { isCancellation } from '../core/errors';
 import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
@@ -32,7 +33,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
 
   /** Reports a failed feed: logged in its channel, shown with a button that opens that channel. */
   const fail = (err: unknown, channel: 'lab' | 'clientLogs'): void => {
-    if (TrafficError.is(err, 'cancelled') || isAbort(err)) return;
+    if (isCancellation(err)) return;
     const output = channel === 'lab' ? controller.labChannel : controller.clientLogs;
     output.appendLine(`! ${err instanceof Error ? err.message : String(err)}`);
     if (!TrafficError.is(err) && services.showError) {
@@ -228,10 +229,6 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
 function normalizeExperiment(value: unknown): ExperimentKind | undefined {
   if (value === 'rolling-restart' || value === 'restart') return 'rollout';
   return typeof value === 'string' && (EXPERIMENT_KINDS as readonly string[]).includes(value) ? (value as ExperimentKind) : undefined;
-}
-
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || err.name === 'LabAbortedError' || err.name === 'CancelledError');
 }
 
 function scenarioDescription(id: LabScenarioId): string {

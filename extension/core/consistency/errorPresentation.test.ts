@@ -18,6 +18,8 @@ import {
   ToolMissingError,
 } from '../errors';
 import { installVscodeStandIn, type VscodeStandIn } from '../testing/vscodeStandIn';
+import { LabAbortedError } from '../../../samples/lab/errors';
+import { TrafficError } from '../traffic/errors';
 
 /**
  * Each typed error of the action layer becomes one message with the button that fixes it
@@ -106,5 +108,9 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
       assert.equal(p?.fixes.at(-1)?.label, 'Open Output');
     }
     assert.equal(presentError(new CancelledError(), deps), undefined);
+    // A stopped lab or experiment cell ends with the lab's or the traffic core's own cancellation: also a stop.
+    assert.equal(presentError(new LabAbortedError(), deps), undefined, 'a stopped lab');
+    assert.equal(presentError(new TrafficError('cancelled', 'cancelled'), deps), undefined, 'a stopped experiment');
+    assert.ok(presentError(new TrafficError('timeout', 'too slow'), deps), 'other traffic errors still show');
   });
 });
