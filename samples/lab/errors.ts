@@ -25,6 +25,20 @@ export class LabProcessError extends LabError {
   }
 }
 
+/**
+ * The lab's headless-style servers each need a loopback address of their own (127.0.0.2, …), as pods have
+ * IPs of their own. Linux answers on all of 127.0.0.0/8; macOS only on 127.0.0.1 until aliases are added.
+ */
+export class LoopbackAliasMissingError extends LabError {
+  constructor(readonly missing: readonly string[]) {
+    super(
+      `the lab needs the loopback address${missing.length > 1 ? 'es' : ''} ${missing.join(', ')}, which this machine does not have. ` +
+        `Linux has all of 127.0.0.0/8; on macOS add them once (until the next reboot): ` +
+        missing.map((a) => `sudo ifconfig lo0 alias ${a} up`).join('; '),
+    );
+  }
+}
+
 /** An unknown scenario id was asked for. */
 export class UnknownScenarioError extends LabError {
   constructor(id: string, known: readonly string[]) {

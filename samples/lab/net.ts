@@ -1,4 +1,5 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { LoopbackAliasMissingError } from './errors';
 
 /** Loopback only: the lab never sends traffic anywhere else. */
 export const LOOPBACK = '127.0.0.1';
@@ -48,11 +49,29 @@ export async function portFreeOn(hosts: readonly string[], port: number): Promis
  * as pods share a container port on distinct pod IPs).
  */
 export async function sharedFreePort(hosts: readonly string[]): Promise<number> {
+  const missing = await missingAddresses(hosts);
+  if (missing.length > 0) throw new LoopbackAliasMissingError(missing);
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = await freePort(hosts[0]);
     if (await portFreeOn(hosts, port)) return port;
   }
   throw new Error(`no TCP port free on all of ${hosts.join(', ')}`);
+}
+
+/** The `hosts` this machine has no such address for (binding says EADDRNOTAVAIL), in order. */
+export async function missingAddresses(
+  hosts: readonly string[],
+  tryBind: (host: string) => Promise<void> = async (host) => closeServer(await listen(createServer(), host, 0)),
+): Promise<string[]> {
+  const missing: string[] = [];
+  for (const host of hosts) {
+    try {
+      await tryBind(host);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL') missing.push(host);
+    }
+  }
+  return missing;
 }
 
 /** Resolves true once a TCP connection to host:port succeeds. */

@@ -5,7 +5,8 @@ import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { test } from 'node:test';
 import { LabDnsServer } from './dnsServer';
 import { LabAbortedError } from './errors';
-import { closeServer, listen, TcpProxy } from './net';
+import { closeServer, listen, missingAddresses, TcpProxy } from './net';
+import { LoopbackAliasMissingError } from './errors';
 import { renderScenario, verdict, type ScenarioReport } from './report';
 import { Supervisor } from './supervisor';
 import { pidAlive } from './testUtils';
@@ -169,4 +170,13 @@ test('lab steps: a template is filled slot by slot; a missing value leaves its s
     const slots = [...template.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1]));
     assert.deepEqual([...new Set(slots)].sort(), slots.length ? [...Array(Math.max(...slots) + 1).keys()] : [], `${id}: slots 0..n, none skipped`);
   }
+});
+
+test('a loopback address the machine lacks (macOS without aliases) is named with the command that adds it', async () => {
+  const notHere = (host: string): Promise<void> =>
+    host === '127.0.0.1' ? Promise.resolve() : Promise.reject(Object.assign(new Error(`listen EADDRNOTAVAIL: address not available ${host}`), { code: 'EADDRNOTAVAIL' }));
+  assert.deepEqual(await missingAddresses(['127.0.0.1', '127.0.0.2', '127.0.0.3'], notHere), ['127.0.0.2', '127.0.0.3']);
+  if (process.platform === 'linux') assert.deepEqual(await missingAddresses(['127.0.0.1', '127.0.0.2']), [], 'Linux has all of 127.0.0.0/8');
+  const err = new LoopbackAliasMissingError(['127.0.0.2', '127.0.0.3']);
+  assert.match(err.message, /sudo ifconfig lo0 alias 127\.0\.0\.2 up; sudo ifconfig lo0 alias 127\.0\.0\.3 up/);
 });
