@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The greeter client image (its node_modules/ carries @grpc/grpc-js-xds for the proxyless chapter): grpc-lb-lab/greeter-client:dev.
 # Build from the repository root (the extension's "Build Images" does this with minikube's docker-env):
 #   docker build --file samples/images/client.Dockerfile --tag grpc-lb-lab/greeter-client:dev .
@@ -6,7 +5,7 @@
 # The Node base of both stages: by default the pinned official image (docker, minikube). A builder without a
 # registry may pass another with --build-arg NODE_IMAGE=…; `npm run cluster:images` needs none, as it builds
 # a local image under this default name (Debian bookworm + this Node release).
-ARG NODE_IMAGE=node:20.20.0-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./

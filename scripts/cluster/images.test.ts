@@ -27,9 +27,20 @@ test('both Dockerfiles default NODE_IMAGE to one node:<version>-<suite>-slim, wh
   assert.equal(new Set(defaults).size, 1);
   const base = parseNodeBase(defaults[0]!);
   assert.ok(base, String(defaults[0]));
-  assert.match(base.nodeVersion, /^20\.\d+\.\d+$/);
+  // A Node LTS line still supported today (end of life from https://github.com/nodejs/Release): the images must
+  // not ship a runtime without security fixes. The test fails on the day the pinned line reaches its end.
+  const endOfLife: Record<string, string> = { '22': '2027-04-30', '24': '2028-04-30' };
+  const major = base.nodeVersion.split('.')[0]!;
+  assert.ok(endOfLife[major], `Node ${base.nodeVersion} is not a supported LTS line (${Object.keys(endOfLife).join(', ')})`);
+  assert.ok(new Date() < new Date(endOfLife[major]!), `Node ${major} reached its end of life on ${endOfLife[major]}`);
   assert.equal(base.suite, 'bookworm');
   assert.equal(parseNodeBase('node:20-alpine'), undefined);
+});
+
+test('the Dockerfiles name no floating frontend image (# syntax=…): the builder\'s own parser builds them', () => {
+  for (const b of imageBuildPlan()) {
+    assert.doesNotMatch(readFileSync(join(b.context, b.dockerfile), 'utf8'), /^#\s*syntax\s*=/im, b.dockerfile);
+  }
 });
 
 test('the Debian mirror comes from the apt sources, deb822 or one-line, skipping security and disabled entries', () => {
