@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { parseCells } from './cells';
@@ -54,23 +55,78 @@ test('every TypeScript snippet in the workbooks type-checks against the grpc-js 
   }
 });
 
-test('every Go snippet in the workbooks is valid Go (gofmt parses it)', (t) => {
+/** Import paths for the package names the Go snippets use (etcd's naming resolver when the snippet uses etcd). */
+function goImports(source: string): string[] {
+  const etcd = /\bclientv3\./.test(source);
+  const paths: Record<string, string> = {
+    context: 'context',
+    time: 'time',
+    grpc: 'google.golang.org/grpc',
+    insecure: 'google.golang.org/grpc/credentials/insecure',
+    keepalive: 'google.golang.org/grpc/keepalive',
+    dns: 'google.golang.org/grpc/resolver/dns',
+    resolver: etcd ? 'go.etcd.io/etcd/client/v3/naming/resolver' : 'google.golang.org/grpc/resolver',
+    endpoints: 'go.etcd.io/etcd/client/v3/naming/endpoints',
+    clientv3: 'go.etcd.io/etcd/client/v3',
+  };
+  return Object.entries(paths)
+    .filter(([name]) => name === 'context' || new RegExp(`\\b${name}\\.`).test(source))
+    .map(([name, path]) => (name === 'clientv3' ? `clientv3 "${path}"` : `"${path}"`));
+}
+
+/**
+ * A statement snippet as a compilable file: its imports, and the names it takes from the learner's code
+ * (ctx, addr, kubernetesBuilder) as parameters. A whole-file snippet (it starts with `package`) stays as it is.
+ */
+function goUnit(source: string): string {
+  if (/^package\s/m.test(source)) return source;
+  const params = ['ctx context.Context', 'addr string', ...(/\bkubernetesBuilder\b/.test(source) ? ['kubernetesBuilder resolver.Builder'] : [])];
+  return `package snippet\n\nimport (\n${goImports(source).map((i) => `\t${i}`).join('\n')}\n)\n\nfunc _(${params.join(', ')}) {\n${source}\n}\n`;
+}
+
+test('every Go snippet in the workbooks compiles against grpc-go and etcd\'s client (go build; unused names aside)', (t) => {
   const found = snippets('go');
   assert.ok(found.length > 0, 'the workbooks show Go snippets');
   try {
-    execFileSync('gofmt', ['-h'], { stdio: 'ignore' });
-  } catch (error) {
-    // `gofmt -h` exits 2 after printing its usage: only a missing binary means Go is absent.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return t.skip('gofmt not found: install Go (https://go.dev/doc/install)');
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+  } catch {
+    return t.skip('go not found: install Go (https://go.dev/doc/install)');
   }
-  for (const { file, source } of found) {
-    // A snippet is a whole file (it starts with `package`) or statements, checked as a function body.
-    const unit = /^package\s/m.test(source) ? source : `package snippet\n\nfunc _() {\n${source}\n}\n`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'grpclb-go-snippets-'));
+  try {
+    // The module versions of the rig's etcd build (scripts/cluster/etcd), whose go.sum pins them.
+    writeFileSync(
+      path.join(dir, 'go.mod'),
+      'module snippets\n\ngo 1.24\n\nrequire (\n\tgo.etcd.io/etcd/client/v3 v3.6.5\n\tgoogle.golang.org/grpc v1.71.1\n)\n',
+    );
+    copyFileSync(path.join(ROOT, 'scripts', 'cluster', 'etcd', 'go.sum'), path.join(dir, 'go.sum'));
+    found.forEach(({ source }, i) => {
+      mkdirSync(path.join(dir, `s${i}`));
+      writeFileSync(path.join(dir, `s${i}`, 'snippet.go'), goUnit(source));
+    });
+    let output = '';
     try {
-      execFileSync('gofmt', ['-e'], { input: unit, stdio: ['pipe', 'ignore', 'pipe'] });
+      execFileSync('go', ['build', '-gcflags=-e', '-o', os.devNull, './...'], {
+        cwd: dir,
+        env: { ...process.env, GOFLAGS: '-mod=mod' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 600_000,
+      });
     } catch (error) {
-      assert.fail(`${file}: ${String((error as { stderr?: Buffer }).stderr ?? error)}\n${source}`);
+      output = String((error as { stderr?: Buffer }).stderr ?? error);
     }
+    // A snippet shows the lines that matter; what it declares is used in the learner's code around it.
+    // Anything else the build says is a failure: a compile error, or a module that cannot be had.
+    const errors = output
+      .split('\n')
+      .filter((l) => l.trim() && !/^(# |go: downloading )/.test(l) && !/declared and not used|imported and not used/.test(l))
+      .map((l) => {
+        const i = /^(?:\.\/)?s(\d+)\//.exec(l)?.[1];
+        return i === undefined ? l : `${found[Number(i)]!.file}: ${l}`;
+      });
+    assert.deepEqual(errors, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
