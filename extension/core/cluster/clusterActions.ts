@@ -3,7 +3,6 @@ import { clientNode } from '../../../samples/common/lazyModules';
 import { CHAPTER_LABEL, DEPLOYABLE_CHAPTERS, FIELD_MANAGER, PART_OF, PART_OF_LABEL, applyOrder, clientDeploymentName, type ChapterId } from '../../../samples/common/catalog';
 import {
   ApiMissingError,
-  CancelledError,
   ClusterUnreachableError,
   ImageNotBuiltError,
   KubeconfigDanglingError,
@@ -12,6 +11,7 @@ import {
   PodCrashLoopError,
   ResourceMissingError,
   RolloutTimeoutError,
+  abortableSleep,
   throwIfAborted,
 } from '../errors';
 import type { ContextGuard, KubeTarget } from './contextGuard';
@@ -210,7 +210,7 @@ export class ClusterActions {
         if (!reported) onProgress?.({ type: 'namespaceTerminating', namespace: name });
         reported = true;
         if (now() >= deadline) throw new NamespaceTerminatingError(name, Math.round(timeoutMs / 1000));
-        await sleep(this.deps.pollIntervalMs ?? 1000, signal);
+        await abortableSleep(this.deps.pollIntervalMs ?? 1000, signal);
       }
     }
   }
@@ -281,7 +281,7 @@ export class ClusterActions {
         const seen = lastSeen.get(key) ?? { ready: 0, desired: 0 };
         throw new RolloutTimeoutError(d.namespace, d.name, seen.ready, seen.desired, timeoutMs);
       }
-      await sleep(this.deps.pollIntervalMs ?? 1000, signal);
+      await abortableSleep(this.deps.pollIntervalMs ?? 1000, signal);
     }
   }
 
@@ -587,19 +587,5 @@ export function stuckOnImage(pod: V1Pod): { image: string; reason: string } | un
   return undefined;
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 

@@ -12,6 +12,7 @@ import type { Figure } from '../../../samples/lab/report';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
 import type { ExperimentKind } from '../workbook/actions';
 import { answerWithin } from '../cluster/kube';
+import { abortableSleep } from '../errors';
 import { TrafficError, toTrafficError } from './errors';
 import { LogFollower, chapterNamespace, clientPodSelector } from './logFollower';
 
@@ -170,18 +171,10 @@ export async function restartDeployment(kc: KubeConfig, namespace: string, deplo
   );
 }
 
+/** The experiments' wait: a cancelled one is the traffic core's `cancelled`, like every other stop here. */
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new TrafficError('cancelled', 'cancelled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(new TrafficError('cancelled', 'cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+  abortableSleep(ms, signal).catch((err: unknown) => {
+    throw toTrafficError(err, { what: 'wait' });
   });
 
 /**
