@@ -18,7 +18,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     registerDoctorCommand(services),
     ...registerMinikubeCommands(services),
     ...registerClusterCommands(services),
-    registerWorkbookCommand(services),
+    registerWorkbookCommand(services, context.workspaceState),
     registerIstioCommand(services),
     registerKialiCommand(services),
     registerForgetContextsCommand(services),

@@ -614,6 +614,13 @@ export class Session {
     return text;
   }
 
+  /** Waits for a notification toast with a button labelled `button` and clicks it, as a person does. */
+  async clickNotificationButton(button: string, timeoutMs = 30_000): Promise<void> {
+    const target = this.page.locator('.notifications-toasts .monaco-button', { hasText: button }).first();
+    await target.waitFor({ state: 'visible', timeout: timeoutMs });
+    await target.click();
+  }
+
   /** Every notification the workbench showed since the page loaded (recorded in the page). */
   async notifications(): Promise<NotificationRecord[]> {
     return (await this.page.evaluate('window.__e2eNotifications ?? []')) as NotificationRecord[];

@@ -2,7 +2,7 @@
 // walkthrough, command palette, local lab + traffic view, a chapter workbook, Doctor, Apply Chapter
 // without a cluster, and no unexpected errors. Run with `npm run test:e2e`.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +19,7 @@ import {
 } from './harness';
 
 const { pkg, nls } = manifest();
+const l10nBundle = JSON.parse(readFileSync(join(__dirname, '..', '..', 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
 
 /** PATH without any folder that holds minikube, so Doctor's verdict does not depend on the machine. */
 function pathWithoutMinikube(): string {
@@ -129,9 +130,13 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
     assert.ok(rows.some((l) => /lab-client-\d+/.test(l)), `a lab-client row is shown; rows: ${rows.join(' | ')}`);
   });
 
-  step('a chapter workbook opens and its `lab` cell streams output', async () => {
+  step('a chapter workbook opens (copied into the workspace, to keep edits) and its `lab` cell streams output', async () => {
     await s.runCommand(`${localize('%command.category%', nls)}: ${localize('%command.openWorkbook.title%', nls)}`);
     await s.pick((label) => /(^|, )clusterip(,|$)/.test(label), 'clusterip');
+    // In a workspace the learner is offered a copy of the workbooks there: edits to the extension's own are lost on update.
+    await s.clickNotificationButton(l10nBundle['Copy to Workspace']!);
+    await waitFor('the workbooks copied into the workspace', async () => (existsSync(join(s.workspaceDir, 'grpc-lb-workbooks', 'clusterip.grpclb.md')) ? true : undefined), 15_000);
+    assert.ok(existsSync(join(s.workspaceDir, 'grpc-lb-workbooks', 'max-age.grpclb.md')), 'all of them, so the links between them work');
     await s.page.locator('.notebook-editor .cell-list-container .code-cell-row').first().waitFor({ timeout: 30_000 });
     await s.screenshot('05-workbook');
     await s.runNotebookCell('lab clusterip');

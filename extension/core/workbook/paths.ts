@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { isChapterId, type ChapterId } from '../../../samples/common/catalog';
 
 /** Where the walkthrough content lives, relative to the extension root. */
@@ -35,4 +36,24 @@ export function chapterOfWorkbook(filePath: string): ChapterId | undefined {
   if (!base.endsWith(WORKBOOK_SUFFIX)) return undefined;
   const stem = base.slice(0, -WORKBOOK_SUFFIX.length).replace(new RegExp(`\\.${ZH_CN}$`, 'i'), '');
   return isChapterId(stem) ? stem : undefined;
+}
+
+/** The folder in a workspace where the learner's own copies of the workbooks live. */
+export const WORKSPACE_WORKBOOK_DIR = 'grpc-lb-workbooks';
+
+/**
+ * Copies every workbook that is not there yet from the extension into `targetDir` (the workbooks link to
+ * each other by file name, so they go together), and returns the names it copied. A file already there is
+ * the learner's, edits and all: it is never overwritten.
+ */
+export function copyWorkbooks(extensionRoot: string, targetDir: string): string[] {
+  const source = path.join(extensionRoot, WORKBOOK_DIR);
+  mkdirSync(targetDir, { recursive: true });
+  const copied: string[] = [];
+  for (const name of readdirSync(source).filter((f) => f.endsWith(WORKBOOK_SUFFIX))) {
+    if (existsSync(path.join(targetDir, name))) continue;
+    copyFileSync(path.join(source, name), path.join(targetDir, name));
+    copied.push(name);
+  }
+  return copied;
 }
