@@ -66,7 +66,7 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
     return {
       message: vscode.l10n.t('Pod {0} keeps crashing ({1}).', err.pod, err.lastExit),
       detail: err.lastOutput
-        ? vscode.l10n.t('Its last output, container {0}:\n{1}', err.container, err.lastOutput)
+        ? `${vscode.l10n.t('Its last output, container {0}:', err.container)}\n${err.lastOutput}`
         : vscode.l10n.t('Container {0} wrote nothing before it ended.', err.container),
       fixes: [output],
     };
