@@ -13,6 +13,7 @@ import type { TrafficActions, TrafficRunResult } from '../core/trafficActions';
 import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
 import { ASK, requireTrust } from '../commands/util';
+import { registerPodCommands } from './podCommands';
 import { TrafficChartPanel } from './trafficChartPanel';
 import { TrafficController, describeTrafficError, experimentHeadline, localizedExperimentReport, localizedReport, localizedVerdict, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
@@ -220,6 +221,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     vscode.commands.registerCommand('grpcLb.runExperiment', runExperiment),
     vscode.commands.registerCommand('grpcLb.startLocalLab', startLocalLab),
     { dispose: () => TrafficChartPanel.disposeCurrent() },
+    ...registerPodCommands(controller, services),
   );
   if (services.traffic) context.subscriptions.push(services.traffic.provide(actions));
   return actions;

@@ -34,7 +34,7 @@ describe('traffic controller: local lab (vscode stand-in)', () => {
       kubeConfig: () => {
         throw new Error('the lab needs no cluster');
       },
-      cluster: { requireChapterClients: async () => undefined, scale: async () => undefined, preferForScaleDown: async () => undefined },
+      cluster: { requireChapterClients: async () => undefined, scale: async () => undefined, preferForScaleDown: async () => undefined, deletePod: async () => undefined, podLog: async () => '' },
       guard: { ensureWritable: async () => undefined },
       plainChannel: () => channel,
       progress: { labScenarioFinished: async (s) => void ticked.push(s) },

@@ -34,6 +34,10 @@ export interface TrafficServices {
     scale(target: { namespace: string; deployment: string; replicas: number }, options: { signal?: AbortSignal; wait?: boolean }): Promise<unknown>;
     /** Guarded: the pod a scale-down removes first (ClusterActions.preferForScaleDown). */
     preferForScaleDown(target: { namespace: string; pod: string }, options: { signal?: AbortSignal }): Promise<unknown>;
+    /** Guarded: deletes one of the tutorial's pods (ClusterActions.deletePod). */
+    deletePod(target: { namespace: string; pod: string }, options: { signal?: AbortSignal }): Promise<unknown>;
+    /** Read-only: a pod's last log lines (ClusterActions.podLog). */
+    podLog(target: { namespace: string; pod: string }, options: { signal?: AbortSignal }): Promise<string>;
   };
   /** The context guard: asks once before writing to a context that is not minikube's. */
   guard: { ensureWritable(target: KubeTarget | undefined): Promise<void> };

@@ -305,6 +305,23 @@ describe('cluster actions (Kubernetes API double)', () => {
     }
   });
 
+  it('deletes one of the tutorial\'s pods (guarded), refuses any other, and reads a pod\'s log from its app container', async () => {
+    const s = setup(double);
+    double.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    double.addPod({ name: 'greeter-server-1', namespace: NS, containers: ['server'], labels: { 'app.kubernetes.io/name': 'greeter-server', 'app.kubernetes.io/part-of': 'grpc-lb-lab' } });
+    double.addPod({ name: 'someone-elses', namespace: NS, containers: ['app'], labels: { app: 'other' } });
+    double.addPod({ name: 'greeter-client-1', namespace: NS, containers: ['client', 'envoy'], labels: { 'app.kubernetes.io/part-of': 'grpc-lb-lab' } });
+    for (let i = 1; i <= 3; i++) double.appendLog('greeter-client-1', `line ${i}`);
+    assert.match(await s.actions.podLog({ namespace: NS, pod: 'greeter-client-1', lines: 2 }), /line 2\n.*line 3/s);
+    await assert.rejects(s.actions.deletePod({ namespace: NS, pod: 'someone-elses' }), ResourceMissingError);
+    assert.ok(double.get('v1', 'Pod', NS, 'someone-elses'), 'a pod that is not the tutorial\'s is never deleted');
+    const declined = setup(double, { context: 'prod-eu', answer: false });
+    await assert.rejects(declined.actions.deletePod({ namespace: NS, pod: 'greeter-server-1' }), ContextDeclinedError);
+    assert.ok(double.get('v1', 'Pod', NS, 'greeter-server-1'), 'not without the guard\'s yes');
+    await s.actions.deletePod({ namespace: NS, pod: 'greeter-server-1' });
+    assert.equal(double.get('v1', 'Pod', NS, 'greeter-server-1'), undefined);
+  });
+
   it('asks once per non-minikube context; a "no" stops every write', async () => {
     const declined = setup(double, { context: 'prod-eu', answer: false });
     const before = double.writes().length;

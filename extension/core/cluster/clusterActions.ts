@@ -469,6 +469,49 @@ export class ClusterActions {
     return inUse;
   }
 
+  /**
+   * Deletes one pod of the tutorial (its Deployment starts another): the traffic view's "Delete This Pod",
+   * to watch the clients fail over. Only a pod labelled app.kubernetes.io/part-of=grpc-lb-lab.
+   */
+  async deletePod(target: { namespace: string; pod: string }, options: ActionOptions = {}): Promise<{ context: string }> {
+    const { namespace, pod } = target;
+    const kc = this.connect();
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
+    let found: V1Pod;
+    try {
+      found = await kubeCall(kc, { verb: 'get', resource: 'pods', namespace }, () => core.readNamespacedPod({ name: pod, namespace }), this.limits(options.signal));
+    } catch (err) {
+      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
+      throw err;
+    }
+    if (found.metadata?.labels?.[PART_OF_LABEL] !== PART_OF) throw new ResourceMissingError(`Pod of this tutorial (${PART_OF_LABEL}=${PART_OF})`, pod, namespace);
+    const context = await this.guardWrite(kc);
+    await kubeCall(kc, { verb: 'delete', resource: 'pods', namespace }, () => core.deleteNamespacedPod({ name: pod, namespace }), this.limits(options.signal));
+    options.onProgress?.({ type: 'deleted', kind: 'Pod', name: pod, namespace });
+    return { context };
+  }
+
+  /** The last `lines` lines a pod's container wrote (read-only): the traffic view's "Show Logs". */
+  async podLog(target: { namespace: string; pod: string; lines?: number }, options: ActionOptions = {}): Promise<string> {
+    const { namespace, pod } = target;
+    const kc = this.connect();
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
+    try {
+      // The app's container (a sidecar, where there is one, is an init container or comes after it).
+      const found = await kubeCall(kc, { verb: 'get', resource: 'pods', namespace }, () => core.readNamespacedPod({ name: pod, namespace }), this.limits(options.signal));
+      const container = found.spec?.containers[0]?.name;
+      return await kubeCall(
+        kc,
+        { verb: 'get', resource: 'pods/log', namespace },
+        () => core.readNamespacedPodLog({ name: pod, namespace, tailLines: target.lines ?? 500, timestamps: true, ...(container ? { container } : {}) }),
+        this.limits(options.signal),
+      );
+    } catch (err) {
+      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
+      throw err;
+    }
+  }
+
   /** A crash-looping pod as an error, with the last lines its previous run wrote (best effort). */
   private async crashLoopError(
     kc: KubeConfig,

@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
 import { mapTrafficTree } from './trafficTree';
@@ -91,4 +93,23 @@ test('the last experiment or lab result is pinned on top with its figures', () =
   });
   assert.equal(empty.nodes.length, 1, 'a result alone still shows (and hides the welcome)');
   assert.equal(empty.badge, undefined);
+});
+
+test('pods of a cluster chapter get the pod menus (Show Logs, Delete This Pod); the lab\'s processes do not', () => {
+  const model = new TrafficModel();
+  feed(model, 'greeter-client-headless-abc', 'greeter-server-xyz', 0);
+  const onCluster = mapTrafficTree(model.snapshot(), { source: { kind: 'cluster', chapter: 'headless', namespace: 'grpc-lb-example' } });
+  assert.equal(onCluster.nodes[0]!.contextValue, 'grpcLb.client.pod');
+  assert.equal(onCluster.nodes[0]!.children[0]!.contextValue, 'grpcLb.server.pod');
+  const inLab = mapTrafficTree(model.snapshot(), { source: { kind: 'lab', scenario: 'headless' } });
+  assert.equal(inLab.nodes[0]!.contextValue, 'grpcLb.client');
+  assert.equal(inLab.nodes[0]!.children[0]!.contextValue, 'grpcLb.server');
+  // package.json's menus match these values exactly.
+  const menus = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when: string }>> } })
+    .contributes.menus['view/item/context']!;
+  const when = (command: string): string => menus.find((m) => m.command === command)!.when;
+  assert.match(when('grpcLb.deletePod'), /viewItem == grpcLb\.server\.pod/);
+  const logs = /viewItem =~ \/(.+)\/$/.exec(when('grpcLb.showPodLogs'))![1]!;
+  for (const value of ['grpcLb.server.pod', 'grpcLb.client.pod']) assert.match(value, new RegExp(logs));
+  for (const value of ['grpcLb.server', 'grpcLb.client', 'grpcLb.errors']) assert.doesNotMatch(value, new RegExp(logs));
 });

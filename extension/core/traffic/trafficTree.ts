@@ -131,6 +131,8 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
   const description = options.paused && sourceText ? s.paused(sourceText) : sourceText;
 
   const pinned: TrafficTreeNode[] = options.result ? [resultNode(options.result)] : [];
+  // Pods of a cluster chapter get the pod menus (Show Logs, Delete This Pod); the lab's processes do not.
+  const pod = options.source?.kind === 'cluster' ? '.pod' : '';
 
   if (snapshot.clients.length === 0) {
     // No source: empty, so the viewsWelcome (Start Local Lab / Apply a Chapter) shows.
@@ -182,7 +184,7 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
           ],
         },
         icon: server.rpcPerSecond > 0 ? 'server-process' : 'debug-disconnect',
-        contextValue: 'grpcLb.server',
+        contextValue: `grpcLb.server${pod}`,
         children: [],
       };
     });
@@ -219,7 +221,7 @@ export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = 
         ],
       },
       icon: 'vm',
-      contextValue: 'grpcLb.client',
+      contextValue: `grpcLb.client${pod}`,
       children,
     };
   }
