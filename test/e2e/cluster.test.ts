@@ -293,6 +293,22 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     await s.dismissNotifications();
   });
 
+  step('the Traffic view\'s "Delete This Pod" on a server pod deletes it; its Deployment starts another', 240_000, async (s) => {
+    const before = await runningPods(SERVER_POD_SELECTOR);
+    const victim = before[0]!;
+    await s.showTrafficView();
+    await waitFor(`the view to show ${victim}`, async () => ((await s.trafficRows()).some((r) => r.startsWith(victim)) ? true : undefined), 60_000, 1_000);
+    const from = (await s.notifications()).length;
+    await s.clickTrafficRowMenu(victim, localize('%command.deletePod.title%', nls));
+    const deleted = message('Deleted pod {0}: its Deployment starts another. Watch the clients move to the other servers in the Traffic view.');
+    const note = await awaitNotification(s, from, 'the "Deleted pod" notification', (n) => deleted.exec(n.message), 60_000);
+    assert.equal(note[1], victim);
+    await waitFor(`${victim} to be gone from the running pods`, async () => (!(await runningPods(SERVER_POD_SELECTOR)).includes(victim) ? true : undefined), 60_000, 1_000);
+    await s.screenshot('cluster-05-pod-deleted');
+    await waitFor('greeter-server back at its replica count', async () => (await runningPods(SERVER_POD_SELECTOR)).length === before.length, 120_000, 1_000);
+    await s.dismissNotifications();
+  });
+
   step('"Clean Up… headless" deletes the chapter: the API lists no Deployment of the tutorial', 180_000, async (s) => {
     const from = (await s.notifications()).length;
     await s.runCommand(command('cleanUp'));

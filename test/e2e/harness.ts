@@ -518,6 +518,15 @@ export class Session {
     );
   }
 
+  /** Opens the context menu of the Traffic view's first row labelled `label` and clicks its entry `item`. */
+  async clickTrafficRowMenu(label: string, item: string): Promise<void> {
+    const row = this.trafficPane().locator('.pane-body .monaco-list-row', { has: this.page.locator('.label-name', { hasText: label }) }).first();
+    await row.click({ button: 'right' });
+    const entry = this.page.locator('.monaco-menu .action-label', { hasText: item }).first();
+    await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    await entry.click();
+  }
+
   /** Runs the notebook cell whose source contains `source` with its run button (hover, click). */
   async runNotebookCell(source: string): Promise<void> {
     const cell = this.page
