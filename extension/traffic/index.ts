@@ -14,6 +14,7 @@ import { EXPERIMENT_KINDS } from '../core/workbook/actions';
 import { readableLogLine, type ReadableLineStrings } from '../core/workbook/readableLine';
 import { ASK, requireTrust } from '../commands/util';
 import { registerPodCommands } from './podCommands';
+import { registerTrafficStatusBar } from './statusBar';
 import { TrafficChartPanel } from './trafficChartPanel';
 import { TrafficController, describeTrafficError, experimentHeadline, localizedExperimentReport, localizedReport, localizedVerdict, type TrafficServices } from './trafficController';
 import { TrafficTreeProvider } from './trafficTreeProvider';
@@ -222,6 +223,7 @@ export function registerTrafficFeatures(context: vscode.ExtensionContext, servic
     vscode.commands.registerCommand('grpcLb.startLocalLab', startLocalLab),
     { dispose: () => TrafficChartPanel.disposeCurrent() },
     ...registerPodCommands(controller, services),
+    registerTrafficStatusBar(controller),
   );
   if (services.traffic) context.subscriptions.push(services.traffic.provide(actions));
   return actions;

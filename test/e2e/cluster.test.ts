@@ -232,6 +232,13 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
       throw new Error(`${String(error)}\nthe API lists clients ${api.clients.join(', ')} and servers ${api.servers.join(', ')}; the view's rows: ${JSON.stringify(seen)}`);
     });
     await s.screenshot('cluster-03-traffic-view', 'traffic-view-cluster');
+    // While the view follows the chapter, the status bar says which cluster and namespace the counts come from.
+    await waitFor(
+      'the status bar to name the kube context and namespace',
+      async () => ((await s.page.locator('.statusbar-item', { hasText: `${CONTEXT} · ${NAMESPACE}` }).count()) > 0 ? true : undefined),
+      30_000,
+      500,
+    );
     assert.equal(api.clients.length, 2, `client pods: ${api.clients.join(', ')}`);
     assert.equal(api.servers.length, 3, `server pods: ${api.servers.join(', ')}`);
     for (const [client, servers] of view.clients) {
