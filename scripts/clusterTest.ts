@@ -178,7 +178,7 @@ export class ClusterRun {
         kubeConfig: () => this.kc,
         scale: (target, options) => this.actions.scale(target, options),
         preferForScaleDown: (target, options) => this.actions.preferForScaleDown(target, options),
-        restart: ({ namespace, deployment }) => restartDeployment(this.kc, namespace, deployment),
+        restart: ({ namespace, deployment }, options) => restartDeployment(this.kc, namespace, deployment, options.signal),
       },
       { chapter, timings: { windowMs } },
     );

@@ -235,10 +235,10 @@ export class TrafficController implements vscode.Disposable {
         kubeConfig: this.services.kubeConfig,
         scale: (target, options) => this.services.cluster.scale(target, options),
         preferForScaleDown: (target, options) => this.services.cluster.preferForScaleDown(target, options),
-        restart: async (target) => {
+        restart: async (target, options) => {
           const kc = this.services.kubeConfig();
           await this.services.guard.ensureWritable(kubeTarget(kc));
-          await restartDeployment(kc, target.namespace, target.deployment);
+          await restartDeployment(kc, target.namespace, target.deployment, options.signal);
         },
       },
       {

@@ -156,18 +156,19 @@ export function lastRpcAfterDeletion(model: TrafficModel, pod: ServerPodRecord):
   return last - pod.deletionAt;
 }
 
-/** Adds `kubectl.kubernetes.io/restartedAt` to the pod template — what `kubectl rollout restart` does. */
-export async function restartDeployment(kc: KubeConfig, namespace: string, deployment: string, now = new Date()): Promise<void> {
+/**
+ * Adds `kubectl.kubernetes.io/restartedAt` to the pod template — what `kubectl rollout restart` does. Ends by
+ * the API call deadline and on `signal`.
+ */
+export async function restartDeployment(kc: KubeConfig, namespace: string, deployment: string, signal?: AbortSignal, now = new Date()): Promise<void> {
   const { AppsV1Api, PatchStrategy, setHeaderOptions } = clientNode();
   const apps = kc.makeApiClient(AppsV1Api);
-  await apps.patchNamespacedDeployment(
-    {
-      name: deployment,
-      namespace,
-      body: { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } },
-      fieldManager: FIELD_MANAGER,
-    },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } };
+  await answerWithin(
+    kc,
+    { verb: 'patch', resource: 'deployments.apps', namespace },
+    () => apps.patchNamespacedDeployment({ name: deployment, namespace, body, fieldManager: FIELD_MANAGER }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+    { signal },
   );
 }
 
