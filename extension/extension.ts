@@ -12,6 +12,7 @@ import { resolveImagePlan } from './core/toolchain/imageContext';
 import { TrafficActionsSlot } from './core/trafficActions';
 import { registerWorkbookController } from './notebookController';
 import { BackgroundTasks, Channels, type ChannelId, type PlainChannelId, type Services } from './services';
+import { settings } from './settings';
 import { registerTrafficFeatures } from './traffic';
 import { registerWorkbookSerializer } from './workbook/workbookSerializer';
 
@@ -29,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const background = new BackgroundTasks();
   const guard = new ContextGuard({
     storage: context.globalState,
+    // minikube names its kube context after the profile.
+    minikubeContexts: () => [settings.minikubeProfile() ?? 'minikube'],
     confirm: async (target) => {
       const allow = vscode.l10n.t('Allow Writes');
       const choice = await vscode.window.showWarningMessage(
@@ -56,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runner: new NodeProcessRunner(),
     kubeConfig,
     guard,
-    cluster: new ClusterActions({ kubeConfig, guard, documents: (id) => chapterDocuments(id) }),
+    cluster: new ClusterActions({ kubeConfig, guard, documents: (id) => chapterDocuments(id), rolloutTimeoutMs: () => settings.rolloutTimeoutMs() }),
     traffic: new TrafficActionsSlot(),
     progress,
     channel: (id) => channels.get(id),
@@ -69,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     background,
     // A clone opened as a workspace folder first, then the extension itself (run from source).
     imagePlan: () => resolveImagePlan([...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), context.extensionPath]),
+    settings,
   };
   context.subscriptions.push(channels, background);
   registerWorkbookSerializer(context);

@@ -234,7 +234,8 @@ export class WorkbookController implements vscode.Disposable {
   /** minikube's docker-env for cells that call docker; within 10 s, else the learner's own Docker settings. */
   private async dockerEnv(writer: CellWriter, signal: AbortSignal): Promise<Record<string, string>> {
     try {
-      return await minikubeDockerEnv(this.services.runner, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]) });
+      const profile = this.services.settings.minikubeProfile();
+      return await minikubeDockerEnv(this.services.runner, { signal: AbortSignal.any([signal, AbortSignal.timeout(10_000)]), ...(profile ? { profile } : {}) });
     } catch (err) {
       if (signal.aborted) throw err;
       writer.line(vscode.l10n.t("(minikube's docker-env is not available, the cell uses your own Docker settings: {0})", err instanceof Error ? err.message : String(err)));

@@ -28,7 +28,13 @@ export async function doctor(services: Services, sink: OperationSink): Promise<D
 export async function startMinikube(services: Services, sink: OperationSink): Promise<void> {
   sink.progress(vscode.l10n.t('minikube start — the first start downloads a few hundred MB'));
   // minikube picks its driver (docker, podman, kvm2, …) and remembers the profile's settings.
-  await runStart(services.runner, { signal: sink.signal, onLine: (l) => sink.line(l) });
+  const profile = services.settings.minikubeProfile();
+  await runStart(services.runner, {
+    signal: sink.signal,
+    onLine: (l) => sink.line(l),
+    ...(profile ? { profile } : {}),
+    extraArgs: services.settings.minikubeStartArgs(),
+  });
 }
 
 export async function buildImages(services: Services, sink: OperationSink): Promise<{ mode: BuildMode; images: string[] }> {
@@ -37,8 +43,10 @@ export async function buildImages(services: Services, sink: OperationSink): Prom
   const kindCluster = kindClusterOf(services.cluster.currentContext());
   // `kind load` writes into the cluster's nodes: a kind context is not minikube's, so ask first.
   if (kindCluster) await services.guard.ensureWritable(services.cluster.currentTarget());
+  const profile = services.settings.minikubeProfile();
   const mode = await runBuild(services.runner, plan, {
     ...(kindCluster ? { mode: 'kind-load' as const, kindCluster } : {}),
+    ...(profile ? { profile } : {}),
     signal: sink.signal,
     onLine: (l) => sink.line(l),
     onImage: (build, i, n) => sink.progress(vscode.l10n.t('building {0} ({1}/{2})', build.image, i, n)),

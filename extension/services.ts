@@ -6,6 +6,7 @@ import type { KubeConfigLoader } from './core/cluster/kube';
 import type { ProcessRunner } from './core/process/processRunner';
 import type { ImageBuild } from './core/toolchain/minikube';
 import type { TrafficActionsSlot } from './core/trafficActions';
+import type { Settings } from './settings';
 
 /** Output channel names, one per concern: timestamped log records of the extension's actions. */
 export const CHANNELS = {
@@ -49,6 +50,8 @@ export interface Services {
   kialiUrl?: string;
   /** The sample images to build (samples/images build plan; each build's context is absolute). */
   imagePlan: () => readonly ImageBuild[];
+  /** The learner's settings (contributes.configuration), read when used. */
+  settings: Settings;
 }
 
 /** Named background processes (one per name), aborted on dispose. */

@@ -45,6 +45,8 @@ export interface TrafficServices {
   traffic?: { provide(impl: TrafficActions): { dispose(): void } };
   /** The action layer's error presenter (one localized message with "Open Output"); optional. */
   showError?: (err: unknown, channel?: 'lab' | 'clientLogs') => void;
+  /** The learner's settings (extension/settings.ts): how many Client Logs lines to keep. */
+  settings?: { clientLogLines(): number };
   /** The lazily created channel for pod logs ("clientLogs") or lab reports ("lab"). */
   plainChannel(id: 'clientLogs' | 'lab'): vscode.OutputChannel;
   /** Walkthrough progress: a finished lab scenario ticks its chapter's step (extension/core/chapterProgress.ts); optional. */
@@ -70,7 +72,7 @@ export class TrafficController implements vscode.Disposable {
   private labAbort: AbortController | undefined;
   private readonly stateEmitter = new Emitter<void>();
   private readonly lineEmitter = new Emitter<LineEvent>();
-  private readonly clientLogLines = new BoundedLines();
+  private clientLogLinesValue: BoundedLines | undefined;
   /** Source, paused or result changed. */
   readonly onDidChangeState = this.stateEmitter.event;
   /** Every line of the current feed (for workbook cells), paused or not. */
@@ -81,7 +83,9 @@ export class TrafficController implements vscode.Disposable {
   /** "gRPC LB: Client Logs": every followed pod's lines, prefixed with the pod. */
   /** One line into Client Logs, which stays bounded however long a tail runs. */
   private logLine(line: string): void {
-    const step = this.clientLogLines.push(line);
+    const max = this.services.settings?.clientLogLines() ?? 20_000;
+    this.clientLogLinesValue ??= new BoundedLines(max, Math.floor(max / 4));
+    const step = this.clientLogLinesValue.push(line);
     if ('append' in step) this.clientLogs.appendLine(step.append);
     else {
       const note = vscode.l10n.t('— {0} earlier lines cleared: this channel keeps the latest ones', step.dropped);

@@ -84,6 +84,8 @@ export interface ClusterActionsDeps {
   now?: () => number;
   /** Longest wait for one API call (default KUBE_CALL_TIMEOUT_MS in kube.ts). */
   callTimeoutMs?: number;
+  /** How long rollouts (and terminating namespaces) are waited for, unless an action says (default 180 s; a setting). */
+  rolloutTimeoutMs?: () => number;
 }
 
 /** `deployments.apps`-style resource name for messages (plural of the kind + API group). */
@@ -190,7 +192,7 @@ export class ClusterActions {
    * until it is gone, then apply creates it afresh.
    */
   private async waitForTerminatingNamespaces(kc: KubeConfig, docs: readonly KubernetesObject[], options: RolloutOptions): Promise<void> {
-    const { signal, onProgress, timeoutMs = 180_000 } = options;
+    const { signal, onProgress, timeoutMs = this.deps.rolloutTimeoutMs?.() ?? 180_000 } = options;
     const now = this.deps.now ?? Date.now;
     const core = kc.makeApiClient(clientNode().CoreV1Api);
     for (const name of docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata?.name ?? '')) {
@@ -225,7 +227,7 @@ export class ClusterActions {
     deployments: ReadonlyArray<{ namespace: string; name: string }>,
     options: RolloutOptions = {},
   ): Promise<void> {
-    const { signal, onProgress, timeoutMs = 180_000 } = options;
+    const { signal, onProgress, timeoutMs = this.deps.rolloutTimeoutMs?.() ?? 180_000 } = options;
     const now = this.deps.now ?? Date.now;
     const deadline = now() + timeoutMs;
     const apps = kc.makeApiClient(clientNode().AppsV1Api);

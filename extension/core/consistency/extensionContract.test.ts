@@ -69,6 +69,27 @@ describe('extension contract: package.json ⇄ code', () => {
     assert.deepEqual(unknown, [], `executed but unknown: ${unknown.join(', ')}`);
   });
 
+  it('reads every contributed setting, and describes each in English and 简体中文', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { markdownDescription?: string }> } };
+    };
+    const nls = JSON.parse(readFileSync(join(ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const zh = JSON.parse(readFileSync(join(ROOT, 'package.nls.zh-cn.json'), 'utf8')) as Record<string, string>;
+    const settingsFile = files.find((f) => f.path === join('extension', 'settings.ts'))!;
+    const properties = Object.entries(manifest.contributes.configuration.properties);
+    assert.ok(properties.length > 0);
+    for (const [id, property] of properties) {
+      const key = id.replace(/^grpcLb\./, '');
+      assert.ok(settingsFile.text.includes(`'${key}'`), `${id} is read in extension/settings.ts`);
+      const description = /^%(.+)%$/.exec(property.markdownDescription ?? '')?.[1];
+      assert.ok(description && nls[description] && zh[description], `${id} has a description in both languages`);
+    }
+    // And each reader is used somewhere outside settings.ts.
+    for (const reader of [...settingsFile.text.matchAll(/^  (\w+)\(\): /gm)].map((m) => m[1]!)) {
+      assert.ok(files.some((f) => f.path !== settingsFile.path && f.text.includes(`${reader}()`)), `settings.${reader}() is used`);
+    }
+  });
+
   it('has an English and a 简体中文 bundle entry for every vscode.l10n.t string', () => {
     const en = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
     const zh = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
