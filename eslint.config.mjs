@@ -2,7 +2,9 @@
 import tseslint from 'typescript-eslint';
 
 const ONLY_ADAPTER = 'Only extension/ (the VS Code adapter) may import vscode; keep this module pure.';
-const noVscode = { paths: [{ name: 'vscode', message: ONLY_ADAPTER }] };
+const NO_TESTING = 'Shipped code imports nothing from a testing folder (doubles, stand-ins, test processes): keep it out of the .vsix.';
+const noTesting = [{ group: ['**/testing/*', '**/testing'], message: NO_TESTING }];
+const noVscode = { paths: [{ name: 'vscode', message: ONLY_ADAPTER }], patterns: noTesting };
 // no-restricted-imports sees static imports only; these catch `import('vscode')` and `require('vscode')`.
 const noVscodeAtRunTime = [
   { selector: "ImportExpression[source.value='vscode']", message: ONLY_ADAPTER },
@@ -23,6 +25,16 @@ export default tseslint.config(
     // The adapter layer: the only place where `vscode` is allowed. extension/core stays pure.
     files: ['extension/**/*.ts'],
     ignores: ['extension/core/**'],
-    rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' },
+    rules: { 'no-restricted-imports': ['error', { patterns: noTesting }], 'no-restricted-syntax': 'off' },
+  },
+  {
+    // Tests, test helpers, benchmarks and the rig's tooling may use the doubles; they are never bundled.
+    files: ['**/*.test.ts', '**/testing/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: noVscode.paths }] },
+  },
+  {
+    files: ['extension/**/*.test.ts', 'extension/**/testing/**/*.ts'],
+    ignores: ['extension/core/**'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );

@@ -1,4 +1,3 @@
-import { ETCD_INSTALL_HINT } from '../../resolvers/testing/etcdProcess';
 import { fillStep } from '../steps';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
@@ -8,6 +7,9 @@ import { IN_FLIGHT_LOAD, makeReport, measureDiscovery, serversPerClient } from '
 const SERVICE = 'greeter-server';
 
 /** What the learner must do when etcd is missing (Debian/Ubuntu package `etcd-server`). */
+/** What a learner without etcd runs to get it (the etcd scenario and the tests that need a real etcd). */
+export const ETCD_INSTALL_HINT = 'install etcd: apt-get install -y etcd-server';
+
 export const ETCD_SKIPPED = fillStep('etcdSkipped', [ETCD_INSTALL_HINT]);
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Starts a real, throw-away etcd (the `etcd` binary from Debian's etcd-server package) on free
- * loopback ports with a temporary data dir — for tests and the local lab.
+ * loopback ports with a temporary data dir — for tests and benchmarks.
  *
  *   const etcd = await startEtcd();
  *   try { use(etcd.endpoints); } finally { await etcd.stop(); }
@@ -8,10 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { freePort } from '../../lab/net';
+import { ETCD_INSTALL_HINT } from '../../lab/scenarios/etcd';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const ETCD_INSTALL_HINT = 'install etcd: apt-get install -y etcd-server';
+export { ETCD_INSTALL_HINT };
 
 /** The `etcd` binary is not on PATH (or not executable). */
 export class EtcdNotInstalledError extends Error {
