@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TrafficTreeNode } from '../core/traffic/trafficTree';
 import { requireTrust } from '../commands/util';
 import type { TrafficController, TrafficServices } from './trafficController';
+import { withCancellableProgress } from './trafficCommands';
 
 /**
  * The traffic view's pod menus (cluster chapters only: the tree marks those pods `grpcLb.server.pod` /
@@ -16,20 +17,13 @@ export function registerPodCommands(controller: TrafficController, services: Tra
     return source?.kind === 'cluster' && typeof label === 'string' ? { namespace: source.namespace, pod: label } : undefined;
   };
 
-  const withProgress = <T>(title: string, op: (signal: AbortSignal) => Promise<T>): Thenable<T> =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return op(abort.signal);
-    });
-
   return [
     vscode.commands.registerCommand('grpcLb.deletePod', async (node?: unknown) => {
       if (!requireTrust()) return;
       const target = podOf(node);
       if (!target) return;
       try {
-        await withProgress(vscode.l10n.t('Deleting pod {0}', target.pod), (signal) => services.cluster.deletePod(target, { signal }));
+        await withCancellableProgress(vscode.l10n.t('Deleting pod {0}', target.pod), (signal) => services.cluster.deletePod(target, { signal }));
         void vscode.window.showInformationMessage(
           vscode.l10n.t('Deleted pod {0}: its Deployment starts another. Watch the clients move to the other servers in the Traffic view.', target.pod),
         );
@@ -42,7 +36,7 @@ export function registerPodCommands(controller: TrafficController, services: Tra
       const target = podOf(node);
       if (!target) return;
       try {
-        const log = await withProgress(vscode.l10n.t('Reading the log of pod {0}', target.pod), (signal) => services.cluster.podLog(target, { signal }));
+        const log = await withCancellableProgress(vscode.l10n.t('Reading the log of pod {0}', target.pod), (signal) => services.cluster.podLog(target, { signal }));
         const doc = await vscode.workspace.openTextDocument({ content: log, language: 'log' });
         await vscode.window.showTextDocument(doc, { preview: true });
       } catch (err) {
