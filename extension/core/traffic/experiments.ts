@@ -182,46 +182,216 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * Runs one experiment on the chapter's deployment and measures it. Resolves with the report; rejects
  * with a TrafficError (`notDeployed` when no client traffic shows up, `timeout`, `cancelled`, …).
  */
-export async function runClusterExperiment(
-  kind: ExperimentKind,
-  deps: ExperimentDeps,
-  options: ExperimentOptions,
-): Promise<ExperimentReport> {
-  const t: ExperimentTimings = { ...DEFAULT_EXPERIMENT_TIMINGS, ...options.timings };
-  const delay = options.delay ?? sleep;
-  const signal = options.signal;
-  const namespace = chapterNamespace(options.chapter);
-  const kc = deps.kubeConfig();
-  const { AppsV1Api, CoreV1Api } = clientNode();
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const progress = (step: ExperimentProgress['step'], detail?: string): void =>
-    options.onProgress?.({ kind, step, ...(detail !== undefined ? { detail } : {}) });
-  const check = (): void => {
-    if (signal?.aborted) throw new TrafficError('cancelled', 'cancelled');
-  };
+export async function runClusterExperiment(kind: ExperimentKind, deps: ExperimentDeps, options: ExperimentOptions): Promise<ExperimentReport> {
+  const run = new ExperimentRun(kind, deps, options);
+  try {
+    return await run.execute();
+  } finally {
+    run.dispose();
+  }
+}
 
-  const model = new TrafficModel();
-  const stop = new AbortController();
-  const onAbort = (): void => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const follower = new LogFollower({
-    kubeConfig: kc,
-    namespace,
-    labelSelector: clientPodSelector(options.chapter),
-    sink: model,
-    ...(options.onLine ? { onLine: options.onLine } : {}),
-    signal: stop.signal,
-    sinceSeconds: 1,
-  });
-  void follower.start();
+/** The facts measured before the change: the replica count, the server pods, the errors so far. */
+interface Baseline {
+  replicas: number;
+  before: ReadonlySet<string>;
+  errorsBefore: number;
+  started: number;
+}
 
-  const records = new Map<string, ServerPodRecord>();
-  let previousListStarted: number | undefined;
-  const listServers = async (): Promise<ServerPodRecord[]> => {
+/**
+ * One experiment, in phases: follow the client logs, take a baseline, make the change (scale up, scale
+ * down or restart), measure, put the replica count back. Owns the log follower and the traffic model.
+ */
+class ExperimentRun {
+  private readonly t: ExperimentTimings;
+  private readonly delay: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly signal: AbortSignal | undefined;
+  private readonly namespace: string;
+  private readonly kc: KubeConfig;
+  private readonly model = new TrafficModel();
+  private readonly stop = new AbortController();
+  private readonly onAbort = (): void => this.stop.abort();
+  private readonly follower: LogFollower;
+  /** What each server pod was seen doing: Ready, told to stop, gone. */
+  private readonly records = new Map<string, ServerPodRecord>();
+  private previousListStarted: number | undefined;
+  /** The replica count to put back if the experiment stops after changing it (cancelled or failed). */
+  private changedFrom: number | undefined;
+
+  constructor(
+    private readonly kind: ExperimentKind,
+    private readonly deps: ExperimentDeps,
+    private readonly options: ExperimentOptions,
+  ) {
+    this.t = { ...DEFAULT_EXPERIMENT_TIMINGS, ...options.timings };
+    this.delay = options.delay ?? sleep;
+    this.signal = options.signal;
+    this.namespace = chapterNamespace(options.chapter);
+    this.kc = deps.kubeConfig();
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.follower = new LogFollower({
+      kubeConfig: this.kc,
+      namespace: this.namespace,
+      labelSelector: clientPodSelector(options.chapter),
+      sink: this.model,
+      ...(options.onLine ? { onLine: options.onLine } : {}),
+      signal: this.stop.signal,
+      sinceSeconds: 1,
+    });
+    void this.follower.start();
+  }
+
+  async execute(): Promise<ExperimentReport> {
+    try {
+      const base = await this.baseline();
+      const figures: Record<string, Figure> = { replicasBefore: base.replicas };
+      const measured = this.kind === 'scale-up' ? await this.scaleUp(base) : this.kind === 'scale-down' ? await this.scaleDown(base) : await this.rollout(base);
+      Object.assign(figures, measured);
+      figures.totalRpcs = this.model.snapshot().totalRpcs;
+      figures.readyTimePrecisionMs = 1000;
+      if (this.kind !== 'rollout' && this.options.restore !== false) {
+        this.progress('restoring', `→ ${base.replicas}`);
+        await this.deps.scale({ namespace: this.namespace, deployment: SERVER_DEPLOYMENT, replicas: base.replicas }, { ...this.signalOption(), wait: false });
+        figures.restoredReplicas = base.replicas;
+      }
+      this.changedFrom = undefined;
+      this.progress('done');
+      return { kind: this.kind, chapter: this.options.chapter, namespace: this.namespace, figures, distribution: this.model.distribution() };
+    } catch (err) {
+      // Cancelled or failed after the scale: put the replicas back (without the aborted signal), then report the cause.
+      if (this.changedFrom !== undefined && this.options.restore !== false) {
+        this.progress('restoring', `→ ${this.changedFrom}`);
+        await this.deps.scale({ namespace: this.namespace, deployment: SERVER_DEPLOYMENT, replicas: this.changedFrom }, { wait: false }).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  dispose(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.stop.abort();
+    this.follower.stop();
+    this.model.dispose();
+  }
+
+  /** The replica count, client traffic flowing (else the chapter is not deployed), the server pods now. */
+  private async baseline(): Promise<Baseline> {
+    const { kc, namespace, t } = this;
+    this.progress('baseline');
+    const apps = kc.makeApiClient(clientNode().AppsV1Api);
+    const dep = await answerWithin(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name: SERVER_DEPLOYMENT, namespace }), {
+      signal: this.signal,
+    }).catch((err: unknown) => {
+      throw toTrafficError(err, { namespace, what: `read deployment ${SERVER_DEPLOYMENT}` });
+    });
+    await this.waitFor('client RPC lines', t.firstLineTimeoutMs, async () => (this.model.snapshot().totalRpcs > 0 ? true : undefined)).catch((err) => {
+      if (TrafficError.is(err, 'timeout')) {
+        throw new TrafficError(
+          'notDeployed',
+          `no RPC log lines from the ${this.options.chapter} clients in namespace ${namespace} within ` +
+            `${Math.round(t.firstLineTimeoutMs / 1000)} s; apply the chapter first`,
+          { namespace },
+        );
+      }
+      throw err;
+    });
+    await this.delay(t.baselineMs, this.signal);
+    const before = new Set((await this.listServers()).map((r) => r.name));
+    return { replicas: dep.spec?.replicas ?? 1, before, errorsBefore: this.model.snapshot().totalErrors, started: Date.now() };
+  }
+
+  private async scaleUp({ replicas, before, errorsBefore }: Baseline): Promise<Record<string, Figure>> {
+    this.progress('scaling', `${replicas} → ${replicas + 1}`);
+    this.changedFrom = replicas;
+    await this.deps.scale({ namespace: this.namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas + 1 }, { ...this.signalOption(), wait: false });
+    this.progress('waitingReady');
+    const fresh = await this.waitFor('the new server pod to become Ready', this.t.readyTimeoutMs, async () =>
+      (await this.listServers()).find((r) => isNewReadyServer(r, before)),
+    );
+    this.progress('waitingFirstRpc', fresh.name);
+    await this.untilFirstRpcs([fresh]);
+    return {
+      newPod: fresh.name,
+      scaleUpDiscoveredMs: firstRpcAfterReady(this.model, fresh),
+      windowMs: this.t.windowMs,
+      scaleUpFailedRpcs: this.model.snapshot().totalErrors - errorsBefore,
+    };
+  }
+
+  private async scaleDown({ replicas, before, errorsBefore }: Baseline): Promise<Record<string, Figure>> {
+    const { namespace, records } = this;
+    if (replicas < 2) throw new TrafficError('notDeployed', `scale-down needs at least 2 server replicas, found ${replicas}`, { namespace });
+    // The pod that served most is the one to stop: left to itself the ReplicaSet removes the newest pod,
+    // which after a scale-up in the DNS chapters is often one that no client ever found.
+    const busiest = busiestServer(this.model.distribution(), before);
+    if (busiest) await this.deps.preferForScaleDown({ namespace, pod: busiest }, this.signalOption());
+    this.progress('scaling', `${replicas} → ${replicas - 1}`);
+    this.changedFrom = replicas;
+    await this.deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas - 1 }, { ...this.signalOption(), wait: false });
+    this.progress('waitingGone');
+    const leaving = await this.waitFor('a server pod to be told to stop', this.t.readyTimeoutMs, async () => {
+      await this.listServers();
+      return [...records.values()].find((r) => before.has(r.name) && (r.deletionAt !== undefined || r.goneAt !== undefined));
+    });
+    await this.waitFor('the stopped server pod to go away', this.t.readyTimeoutMs, async () => {
+      await this.listServers();
+      return records.get(leaving.name)?.goneAt !== undefined ? true : undefined;
+    });
+    await this.delay(this.t.settleMs, this.signal);
+    const rec = records.get(leaving.name) ?? leaving;
+    const stoppedAt = rec.deletionAt ?? rec.goneAt;
+    return {
+      stoppedPod: rec.name,
+      scaleDownLastRpcMs: lastRpcAfterDeletion(this.model, { ...rec, ...(stoppedAt !== undefined ? { deletionAt: stoppedAt } : {}) }),
+      scaleDownFailedRpcs: this.model.snapshot().totalErrors - errorsBefore,
+    };
+  }
+
+  private async rollout({ replicas, before, errorsBefore, started }: Baseline): Promise<Record<string, Figure>> {
+    this.progress('restarting');
+    await this.deps.restart({ namespace: this.namespace, deployment: SERVER_DEPLOYMENT }, this.signalOption());
+    this.progress('waitingReady');
+    const fresh = await this.waitFor('the rolling restart to finish', this.t.readyTimeoutMs, async () => {
+      const current = await this.listServers();
+      const newReady = current.filter((r) => isNewReadyServer(r, before));
+      const oldLeft = current.filter((r) => before.has(r.name));
+      return newReady.length >= replicas && oldLeft.length === 0 ? newReady : undefined;
+    });
+    const doneAt = Date.now();
+    this.progress('waitingFirstRpc');
+    await this.untilFirstRpcs(fresh);
+    await this.delay(this.t.settleMs, this.signal);
+    const discovered = fresh.map((r) => firstRpcAfterReady(this.model, r));
+    const got = discovered.filter((d): d is number => d !== null);
+    return {
+      rolloutMs: doneAt - started,
+      rolloutFailedRpcs: this.model.snapshot().totalErrors - errorsBefore,
+      rolloutRpcs: this.model.snapshot().totalRpcs,
+      newPodsWithoutRpcs: discovered.filter((d) => d === null).length,
+      scaleUpDiscoveredMs: got.length ? Math.max(...got) : null,
+      windowMs: this.t.windowMs,
+    };
+  }
+
+  /** Waits until each of `pods` has had an RPC, or the observation window ends. */
+  private async untilFirstRpcs(pods: readonly ServerPodRecord[]): Promise<void> {
+    const windowEnd = Date.now() + this.t.windowMs;
+    while (pods.some((r) => this.model.firstSeen(r.name) === undefined) && Date.now() < windowEnd) {
+      this.check();
+      await this.delay(this.t.pollMs, this.signal);
+    }
+  }
+
+  /** Lists the server pods and updates what each was seen doing (Ready, told to stop, gone). */
+  private async listServers(): Promise<ServerPodRecord[]> {
+    const { kc, namespace, records } = this;
+    const core = kc.makeApiClient(clientNode().CoreV1Api);
     try {
       const listStarted = Date.now();
-      const list = await answerWithin(kc, { verb: 'list', resource: 'pods', namespace }, () => core.listNamespacedPod({ namespace, labelSelector: SERVER_POD_SELECTOR }), { signal });
+      const list = await answerWithin(kc, { verb: 'list', resource: 'pods', namespace }, () => core.listNamespacedPod({ namespace, labelSelector: SERVER_POD_SELECTOR }), {
+        signal: this.signal,
+      });
       const now = Date.now();
       const seen = new Set<string>();
       for (const pod of list.items) {
@@ -230,148 +400,40 @@ export async function runClusterExperiment(
         const prev = records.get(r.name);
         // The kubelet's Ready time has whole seconds. A pod the previous list showed not Ready turned
         // Ready after that list started: the later bound keeps the figure an upper bound, ±pollMs.
-        if (r.readyAt !== undefined && prev && prev.readyAt === undefined && previousListStarted !== undefined) {
-          r.readyAt = Math.max(r.readyAt, previousListStarted);
+        if (r.readyAt !== undefined && prev && prev.readyAt === undefined && this.previousListStarted !== undefined) {
+          r.readyAt = Math.max(r.readyAt, this.previousListStarted);
         }
         records.set(r.name, { ...prev, ...r, ...(prev?.readyAt !== undefined ? { readyAt: prev.readyAt } : {}) });
       }
-      previousListStarted = listStarted;
+      this.previousListStarted = listStarted;
       for (const r of records.values()) if (!seen.has(r.name) && r.goneAt === undefined) r.goneAt = now;
       return list.items.map((p) => records.get(p.metadata?.name ?? '')!).filter(Boolean);
     } catch (err) {
       throw toTrafficError(err, { namespace, what: 'list server pods' });
     }
-  };
-  const waitFor = async <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => {
+  }
+
+  private async waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      check();
+      this.check();
       const value = await probe();
       if (value !== undefined) return value;
-      if (Date.now() >= deadline) throw new TrafficError('timeout', `${what}: not within ${Math.round(timeoutMs / 1000)} s`, { namespace });
-      await delay(t.pollMs, signal);
+      if (Date.now() >= deadline) throw new TrafficError('timeout', `${what}: not within ${Math.round(timeoutMs / 1000)} s`, { namespace: this.namespace });
+      await this.delay(this.t.pollMs, this.signal);
     }
-  };
+  }
 
-  /** The replica count to put back if the experiment stops after changing it (cancelled or failed). */
-  let changedFrom: number | undefined;
-  try {
-    progress('baseline');
-    const dep = await answerWithin(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name: SERVER_DEPLOYMENT, namespace }), {
-      signal,
-    }).catch((err: unknown) => {
-      throw toTrafficError(err, { namespace, what: `read deployment ${SERVER_DEPLOYMENT}` });
-    });
-    const replicas = dep.spec?.replicas ?? 1;
-    await waitFor('client RPC lines', t.firstLineTimeoutMs, async () => (model.snapshot().totalRpcs > 0 ? true : undefined)).catch((err) => {
-      if (TrafficError.is(err, 'timeout')) {
-        throw new TrafficError(
-          'notDeployed',
-          `no RPC log lines from the ${options.chapter} clients in namespace ${namespace} within ` +
-            `${Math.round(t.firstLineTimeoutMs / 1000)} s; apply the chapter first`,
-          { namespace },
-        );
-      }
-      throw err;
-    });
-    await delay(t.baselineMs, signal);
-    const before = new Set((await listServers()).map((r) => r.name));
-    const errorsBefore = model.snapshot().totalErrors;
-    const figures: Record<string, Figure> = { replicasBefore: replicas };
-    const started = Date.now();
+  private check(): void {
+    if (this.signal?.aborted) throw new TrafficError('cancelled', 'cancelled');
+  }
 
-    if (kind === 'scale-up') {
-      progress('scaling', `${replicas} → ${replicas + 1}`);
-      changedFrom = replicas;
-      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas + 1 }, { ...(signal ? { signal } : {}), wait: false });
-      progress('waitingReady');
-      const fresh = await waitFor('the new server pod to become Ready', t.readyTimeoutMs, async () =>
-        (await listServers()).find((r) => isNewReadyServer(r, before)),
-      );
-      progress('waitingFirstRpc', fresh.name);
-      const windowEnd = Date.now() + t.windowMs;
-      while (model.firstSeen(fresh.name) === undefined && Date.now() < windowEnd) {
-        check();
-        await delay(t.pollMs, signal);
-      }
-      figures.newPod = fresh.name;
-      figures.scaleUpDiscoveredMs = firstRpcAfterReady(model, fresh);
-      figures.windowMs = t.windowMs;
-      figures.scaleUpFailedRpcs = model.snapshot().totalErrors - errorsBefore;
-    } else if (kind === 'scale-down') {
-      if (replicas < 2) throw new TrafficError('notDeployed', `scale-down needs at least 2 server replicas, found ${replicas}`, { namespace });
-      // The pod that served most is the one to stop: left to itself the ReplicaSet removes the newest pod,
-      // which after a scale-up in the DNS chapters is often one that no client ever found.
-      const busiest = busiestServer(model.distribution(), before);
-      if (busiest) await deps.preferForScaleDown({ namespace, pod: busiest }, { ...(signal ? { signal } : {}) });
-      progress('scaling', `${replicas} → ${replicas - 1}`);
-      changedFrom = replicas;
-      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: replicas - 1 }, { ...(signal ? { signal } : {}), wait: false });
-      progress('waitingGone');
-      const leaving = await waitFor('a server pod to be told to stop', t.readyTimeoutMs, async () => {
-        await listServers();
-        return [...records.values()].find((r) => before.has(r.name) && (r.deletionAt !== undefined || r.goneAt !== undefined));
-      });
-      await waitFor('the stopped server pod to go away', t.readyTimeoutMs, async () => {
-        await listServers();
-        return records.get(leaving.name)?.goneAt !== undefined ? true : undefined;
-      });
-      await delay(t.settleMs, signal);
-      const rec = records.get(leaving.name) ?? leaving;
-      const stoppedAt = rec.deletionAt ?? rec.goneAt;
-      figures.stoppedPod = rec.name;
-      figures.scaleDownLastRpcMs = lastRpcAfterDeletion(model, { ...rec, ...(stoppedAt !== undefined ? { deletionAt: stoppedAt } : {}) });
-      figures.scaleDownFailedRpcs = model.snapshot().totalErrors - errorsBefore;
-    } else {
-      progress('restarting');
-      await deps.restart({ namespace, deployment: SERVER_DEPLOYMENT }, { ...(signal ? { signal } : {}) });
-      progress('waitingReady');
-      const fresh = await waitFor('the rolling restart to finish', t.readyTimeoutMs, async () => {
-        const current = await listServers();
-        const newReady = current.filter((r) => isNewReadyServer(r, before));
-        const oldLeft = current.filter((r) => before.has(r.name));
-        return newReady.length >= replicas && oldLeft.length === 0 ? newReady : undefined;
-      });
-      const doneAt = Date.now();
-      progress('waitingFirstRpc');
-      const windowEnd = Date.now() + t.windowMs;
-      while (fresh.some((r) => model.firstSeen(r.name) === undefined) && Date.now() < windowEnd) {
-        check();
-        await delay(t.pollMs, signal);
-      }
-      await delay(t.settleMs, signal);
-      const discovered = fresh.map((r) => firstRpcAfterReady(model, r));
-      figures.rolloutMs = doneAt - started;
-      figures.rolloutFailedRpcs = model.snapshot().totalErrors - errorsBefore;
-      figures.rolloutRpcs = model.snapshot().totalRpcs;
-      figures.newPodsWithoutRpcs = discovered.filter((d) => d === null).length;
-      const got = discovered.filter((d): d is number => d !== null);
-      figures.scaleUpDiscoveredMs = got.length ? Math.max(...got) : null;
-      figures.windowMs = t.windowMs;
-    }
-    figures.totalRpcs = model.snapshot().totalRpcs;
-    figures.readyTimePrecisionMs = 1000;
+  private progress(step: ExperimentProgress['step'], detail?: string): void {
+    this.options.onProgress?.({ kind: this.kind, step, ...(detail !== undefined ? { detail } : {}) });
+  }
 
-    if (kind !== 'rollout' && options.restore !== false) {
-      progress('restoring', `→ ${replicas}`);
-      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas }, { ...(signal ? { signal } : {}), wait: false });
-      figures.restoredReplicas = replicas;
-    }
-    changedFrom = undefined;
-    progress('done');
-    return { kind, chapter: options.chapter, namespace, figures, distribution: model.distribution() };
-  } catch (err) {
-    // Cancelled or failed after the scale: put the replicas back (without the aborted signal), then report the cause.
-    if (changedFrom !== undefined && options.restore !== false) {
-      progress('restoring', `→ ${changedFrom}`);
-      await deps.scale({ namespace, deployment: SERVER_DEPLOYMENT, replicas: changedFrom }, { wait: false }).catch(() => undefined);
-    }
-    throw err;
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    stop.abort();
-    follower.stop();
-    model.dispose();
+  private signalOption(): { signal?: AbortSignal } {
+    return this.signal ? { signal: this.signal } : {};
   }
 }
 
