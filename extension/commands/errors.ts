@@ -36,22 +36,28 @@ export interface ErrorPresentation {
  * message and "Open Output". Cancellation is not an error.
  */
 export function presentError(err: unknown, deps: { guard: ContextGuard; showOutput: () => void }): ErrorPresentation | undefined {
-  const command = (label: string, id: string, ...args: unknown[]): ErrorFix => ({
-    label,
-    run: () => vscode.commands.executeCommand(id, ...args),
-  });
-  const output: ErrorFix = { label: vscode.l10n.t('Open Output'), run: deps.showOutput };
   if (isCancellation(err)) return undefined;
-  if (err instanceof ToolMissingError) {
-    const fixes: ErrorFix[] = err.installHint.url
-      ? [{ label: vscode.l10n.t('Install {0}', err.tool), run: () => vscode.env.openExternal(vscode.Uri.parse(err.installHint.url)) }]
-      : [];
-    return {
-      message: vscode.l10n.t('{0} is not installed (not found on PATH).', err.tool),
-      detail: err.installHint.apt ? vscode.l10n.t('On Debian or Ubuntu: {0}', err.installHint.apt) : undefined,
-      fixes,
-    };
-  }
+  const fix: Fixes = {
+    command: (label, id, ...args) => ({ label, run: () => vscode.commands.executeCommand(id, ...args) }),
+    output: { label: vscode.l10n.t('Open Output'), run: deps.showOutput },
+    guard: deps.guard,
+  };
+  const known = presentKubeError(err, fix) ?? presentWorkloadError(err, fix) ?? presentToolError(err, fix);
+  if (known) return known;
+  const message = err instanceof Error ? err.message : String(err);
+  return { message: vscode.l10n.t('gRPC LB: {0}', message), fixes: [fix.output] };
+}
+
+/** What a presentation's buttons can do: run a command, open the output, ask the guard again. */
+interface Fixes {
+  command(label: string, id: string, ...args: unknown[]): ErrorFix;
+  output: ErrorFix;
+  guard: ContextGuard;
+}
+
+/** The kubeconfig, the cluster's answer, the guard, the APIs served. */
+function presentKubeError(err: unknown, fix: Fixes): ErrorPresentation | undefined {
+  const { command, output } = fix;
   if (err instanceof KubeconfigDanglingError) {
     return {
       message:
@@ -60,22 +66,6 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
           : vscode.l10n.t('Kube context "{0}" names {1} "{2}", which the kubeconfig does not have.', err.context, err.missing.kind, err.missing.name),
       detail: vscode.l10n.t('Choose a context that exists (kubectl config use-context <name>), or start minikube to create one.'),
       fixes: [command(vscode.l10n.t('Start minikube'), 'grpcLb.startMinikube'), output],
-    };
-  }
-  if (err instanceof PodCrashLoopError) {
-    return {
-      message: vscode.l10n.t('Pod {0} keeps crashing ({1}).', err.pod, err.lastExit),
-      detail: err.lastOutput
-        ? `${vscode.l10n.t('Its last output, container {0}:', err.container)}\n${err.lastOutput}`
-        : vscode.l10n.t('Container {0} wrote nothing before it ended.', err.container),
-      fixes: [output],
-    };
-  }
-  if (err instanceof NamespaceTerminatingError) {
-    return {
-      message: vscode.l10n.t('Namespace "{0}" is still being deleted.', err.namespace),
-      detail: vscode.l10n.t('Kubernetes deletes everything in it first, which can take a minute; try again when it is gone.'),
-      fixes: [output],
     };
   }
   if (err instanceof ClusterUnreachableError) {
@@ -96,16 +86,46 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
       fixes: [output],
     };
   }
+  if (err instanceof ContextDeclinedError) {
+    return {
+      message: vscode.l10n.t('Nothing was changed: you declined writes to kube context "{0}".', err.context),
+      fixes: [{ label: vscode.l10n.t('Ask Again'), run: () => fix.guard.forgetDecline(err.context) }],
+    };
+  }
+  if (err instanceof ApiMissingError) {
+    return {
+      message: err.apiVersion.includes('istio.io')
+        ? vscode.l10n.t('The cluster does not serve {0} {1}: install Istio first (see the istio chapter).', err.apiVersion, err.kind)
+        : vscode.l10n.t('The cluster does not serve {0} {1}.', err.apiVersion, err.kind),
+      fixes: [command(vscode.l10n.t('Open Workbook'), 'grpcLb.openWorkbook', 'istio'), output],
+    };
+  }
+  return undefined;
+}
+
+/** What a chapter's objects and pods are doing. */
+function presentWorkloadError(err: unknown, fix: Fixes): ErrorPresentation | undefined {
+  const { command, output } = fix;
+  if (err instanceof PodCrashLoopError) {
+    return {
+      message: vscode.l10n.t('Pod {0} keeps crashing ({1}).', err.pod, err.lastExit),
+      detail: err.lastOutput
+        ? `${vscode.l10n.t('Its last output, container {0}:', err.container)}\n${err.lastOutput}`
+        : vscode.l10n.t('Container {0} wrote nothing before it ended.', err.container),
+      fixes: [output],
+    };
+  }
+  if (err instanceof NamespaceTerminatingError) {
+    return {
+      message: vscode.l10n.t('Namespace "{0}" is still being deleted.', err.namespace),
+      detail: vscode.l10n.t('Kubernetes deletes everything in it first, which can take a minute; try again when it is gone.'),
+      fixes: [output],
+    };
+  }
   if (err instanceof ImageNotBuiltError) {
     return {
       message: vscode.l10n.t('Image {0} is not in the cluster yet (pod {1}: {2}).', err.image, err.pod, err.reason),
       fixes: [command(vscode.l10n.t('Build Images'), 'grpcLb.buildImages'), output],
-    };
-  }
-  if (err instanceof ImageSourcesMissingError) {
-    return {
-      message: vscode.l10n.t('The image sources are not part of the installed extension: open a clone of the grpc-lb-lab repository as a workspace folder, then build again.'),
-      fixes: [command(vscode.l10n.t('Open Folder'), 'vscode.openFolder')],
     };
   }
   if (err instanceof NamespaceMissingError) {
@@ -120,24 +140,32 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
       fixes: [command(vscode.l10n.t('Apply a Chapter'), 'grpcLb.applyChapter')],
     };
   }
-  if (err instanceof ContextDeclinedError) {
-    return {
-      message: vscode.l10n.t('Nothing was changed: you declined writes to kube context "{0}".', err.context),
-      fixes: [{ label: vscode.l10n.t('Ask Again'), run: () => deps.guard.forgetDecline(err.context) }],
-    };
-  }
-  if (err instanceof ApiMissingError) {
-    return {
-      message: err.apiVersion.includes('istio.io')
-        ? vscode.l10n.t('The cluster does not serve {0} {1}: install Istio first (see the istio chapter).', err.apiVersion, err.kind)
-        : vscode.l10n.t('The cluster does not serve {0} {1}.', err.apiVersion, err.kind),
-      fixes: [command(vscode.l10n.t('Open Workbook'), 'grpcLb.openWorkbook', 'istio'), output],
-    };
-  }
   if (err instanceof RolloutTimeoutError) {
     return {
       message: vscode.l10n.t('{0}/{1}: {2} of {3} pods ready after {4} s.', err.namespace, err.deployment, err.ready, err.desired, Math.round(err.timeoutMs / 1000)),
       fixes: [output],
+    };
+  }
+  return undefined;
+}
+
+/** Tools on this machine and what they printed. */
+function presentToolError(err: unknown, fix: Fixes): ErrorPresentation | undefined {
+  const { command, output } = fix;
+  if (err instanceof ToolMissingError) {
+    const fixes: ErrorFix[] = err.installHint.url
+      ? [{ label: vscode.l10n.t('Install {0}', err.tool), run: () => vscode.env.openExternal(vscode.Uri.parse(err.installHint.url)) }]
+      : [];
+    return {
+      message: vscode.l10n.t('{0} is not installed (not found on PATH).', err.tool),
+      detail: err.installHint.apt ? vscode.l10n.t('On Debian or Ubuntu: {0}', err.installHint.apt) : undefined,
+      fixes,
+    };
+  }
+  if (err instanceof ImageSourcesMissingError) {
+    return {
+      message: vscode.l10n.t('The image sources are not part of the installed extension: open a clone of the grpc-lb-lab repository as a workspace folder, then build again.'),
+      fixes: [command(vscode.l10n.t('Open Folder'), 'vscode.openFolder')],
     };
   }
   if (err instanceof ProcessFailedError) {
@@ -147,8 +175,7 @@ export function presentError(err: unknown, deps: { guard: ContextGuard; showOutp
       fixes: [output],
     };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return { message: vscode.l10n.t('gRPC LB: {0}', message), fixes: [output] };
+  return undefined;
 }
 
 /** Shows the presentation as one error message; runs the chosen fix. */
