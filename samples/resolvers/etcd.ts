@@ -204,6 +204,18 @@ export interface EtcdResolverOptions {
   log?: (message: string) => void;
 }
 
+/** The resolver's options with their defaults filled in, shared by the channels of one resolver class. */
+interface EtcdResolverSettings {
+  log: (message: string) => void;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  minReportGapMs: number | undefined;
+  /** etcd client URLs, read when a channel starts resolving. */
+  endpoints: () => string[];
+  /** Garbage values are logged once per process and key+value, not on every re-read. */
+  loggedGarbage: Set<string>;
+}
+
 /**
  * A grpc-js resolver class for `etcd:///name`: reads every key under `name/` (etcd's naming
  * layout), then watches the prefix from the next revision, so no change is missed. When etcd
@@ -211,136 +223,146 @@ export interface EtcdResolverOptions {
  * re-watches from scratch with capped backoff until etcd is back.
  */
 export function createEtcdResolverClass(options: EtcdResolverOptions = {}): ResolverConstructor {
-  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const initialBackoffMs = options.initialBackoffMs ?? 250;
-  const maxBackoffMs = options.maxBackoffMs ?? 5000;
-  /** Garbage values are logged once per process and key+value, not on every re-read. */
-  const loggedGarbage = new Set<string>();
-
-  class EtcdResolver extends WatchResolver {
-    private readonly name: string;
-    private readonly prefix: string;
-    private client: Etcd3 | undefined;
-    private watcher: Watcher | undefined;
-    private entries = new Map<string, HostPort>();
-    private hosts: string[] = [];
-    private outageLogged = false;
-
-    constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions) {
-      super(listener, options.minReportGapMs);
-      this.name = parseEtcdTarget(target.path);
-      this.prefix = `${this.name}/`;
+  const { endpoints } = options;
+  const settings: EtcdResolverSettings = {
+    log: options.log ?? ((m: string) => process.stderr.write(`${m}\n`)),
+    initialBackoffMs: options.initialBackoffMs ?? 250,
+    maxBackoffMs: options.maxBackoffMs ?? 5000,
+    minReportGapMs: options.minReportGapMs,
+    endpoints: () => (typeof endpoints === 'function' ? endpoints() : (endpoints ?? etcdEndpointsFromEnv())),
+    loggedGarbage: new Set<string>(),
+  };
+  return class extends EtcdResolver {
+    constructor(target: GrpcUri, listener: ResolverListener, channelOptions: ChannelOptions) {
+      super(target, listener, channelOptions, settings);
     }
+  };
+}
 
-    static getDefaultAuthority(target: GrpcUri): string {
-      return parseEtcdTarget(target.path);
-    }
+class EtcdResolver extends WatchResolver {
+  private readonly settings: EtcdResolverSettings;
+  private readonly name: string;
+  private readonly prefix: string;
+  private client: Etcd3 | undefined;
+  private watcher: Watcher | undefined;
+  private entries = new Map<string, HostPort>();
+  private hosts: string[] = [];
+  private outageLogged = false;
 
-    protected teardown(): void {
-      const { watcher, client } = this;
-      this.watcher = undefined;
-      this.client = undefined;
-      watcher?.removeAllListeners();
-      // A listener must stay: a late 'error' without one would throw.
-      watcher?.on('error', () => undefined);
-      void watcher?.cancel().catch(() => undefined);
-      client?.close();
-    }
+  constructor(target: GrpcUri, listener: ResolverListener, _options: ChannelOptions, settings: EtcdResolverSettings) {
+    super(listener, settings.minReportGapMs);
+    this.settings = settings;
+    this.name = parseEtcdTarget(target.path);
+    this.prefix = `${this.name}/`;
+  }
 
-    protected async start(): Promise<void> {
-      const generation = ++this.generation;
-      const current = () => this.running && generation === this.generation;
-      const hosts = typeof options.endpoints === 'function' ? options.endpoints() : (options.endpoints ?? etcdEndpointsFromEnv());
-      this.hosts = hosts;
-      if (hosts.length === 0) {
-        this.reporter.error(
-          'etcd resolver: no etcd endpoints: set ETCD_ENDPOINTS to comma-separated URLs, e.g. http://127.0.0.1:2379',
-        );
-        return;
-      }
-      try {
-        const { Etcd3 } = etcd3();
-        const client = new Etcd3({ hosts: etcd3Hosts(hosts) });
-        this.client = client;
-        const res = await client.getAll().prefix(this.prefix).exec();
-        if (!current()) return;
-        const entries = new Map<string, HostPort>();
-        for (const kv of res.kvs) this.apply(entries, kv.key.toString(), kv.value.toString());
-        this.entries = entries;
-        this.report();
-        const watcher = await client
-          .watch()
-          .prefix(this.prefix)
-          .startRevision(String(BigInt(res.header.revision) + 1n))
-          .create();
-        if (!current()) {
-          void watcher.cancel().catch(() => undefined);
-          return;
-        }
-        this.watcher = watcher;
-        watcher.on('put', (kv: IKeyValue) => {
-          if (!current()) return;
-          this.apply(this.entries, kv.key.toString(), kv.value.toString());
-          this.report();
-        });
-        watcher.on('delete', (kv: IKeyValue) => {
-          if (!current()) return;
-          this.entries.delete(kv.key.toString());
-          this.report();
-        });
-        // etcd3 would resume by itself, but a fresh read is what survives compaction and a wiped etcd too.
-        watcher.on('disconnected', (err: Error) => {
-          if (current()) this.fail(err);
-        });
-        watcher.on('error', (err: Error) => {
-          if (current()) this.fail(err);
-        });
-        this.failures = 0;
-        if (this.outageLogged) log(`etcd resolver: watching ${this.prefix} in etcd at ${hosts.join(',')} again`);
-        this.outageLogged = false;
-      } catch (err) {
-        if (current()) this.fail(err as Error);
-      }
-    }
+  static getDefaultAuthority(target: GrpcUri): string {
+    return parseEtcdTarget(target.path);
+  }
 
-    private apply(entries: Map<string, HostPort>, key: string, value: string): void {
-      const update = parseNamingValue(value);
-      if (!update) {
-        const id = `${key}\u0000${value}`;
-        if (!loggedGarbage.has(id)) {
-          loggedGarbage.add(id);
-          log(
-            `etcd resolver: ignoring ${JSON.stringify(key)}: its value is not {"Op":0|1,"Addr":"ip:port"}: ` +
-              JSON.stringify(value.slice(0, 120)),
-          );
-        }
-        entries.delete(key);
-        return;
-      }
-      if (update.op === 'add') entries.set(key, update.addr);
-      else entries.delete(key);
-    }
+  protected teardown(): void {
+    const { watcher, client } = this;
+    this.watcher = undefined;
+    this.client = undefined;
+    watcher?.removeAllListeners();
+    // A listener must stay: a late 'error' without one would throw.
+    watcher?.on('error', () => undefined);
+    void watcher?.cancel().catch(() => undefined);
+    client?.close();
+  }
 
-    private report(): void {
-      const unique = new Map<string, Endpoint>();
-      for (const a of this.entries.values()) unique.set(`${a.host}:${a.port}`, { addresses: [a] });
-      const endpoints = [...unique.keys()].sort().map((k) => unique.get(k) as Endpoint);
-      this.reporter.endpoints(
-        endpoints,
-        `etcd resolver: ${endpoints.length} server(s) registered under "${this.prefix}" in etcd at ${this.hosts.join(',')}`,
+  protected async start(): Promise<void> {
+    const generation = ++this.generation;
+    const current = () => this.running && generation === this.generation;
+    const hosts = this.settings.endpoints();
+    this.hosts = hosts;
+    if (hosts.length === 0) {
+      this.reporter.error(
+        'etcd resolver: no etcd endpoints: set ETCD_ENDPOINTS to comma-separated URLs, e.g. http://127.0.0.1:2379',
       );
+      return;
     }
-
-    private fail(err: Error): void {
-      this.teardown();
-      if (this.entries.size === 0) {
-        this.reporter.error(`etcd resolver: cannot read ${this.prefix} from etcd at ${this.hosts.join(',')}: ${err.message}`);
-      } else if (!this.outageLogged) {
-        this.outageLogged = true;
-        log(`etcd resolver: lost etcd at ${this.hosts.join(',')} (${err.message}); keeping ${this.entries.size} known server(s), reconnecting`);
+    try {
+      const { Etcd3 } = etcd3();
+      const client = new Etcd3({ hosts: etcd3Hosts(hosts) });
+      this.client = client;
+      const res = await client.getAll().prefix(this.prefix).exec();
+      if (!current()) return;
+      const entries = new Map<string, HostPort>();
+      for (const kv of res.kvs) this.apply(entries, kv.key.toString(), kv.value.toString());
+      this.entries = entries;
+      this.report();
+      const watcher = await client
+        .watch()
+        .prefix(this.prefix)
+        .startRevision(String(BigInt(res.header.revision) + 1n))
+        .create();
+      if (!current()) {
+        void watcher.cancel().catch(() => undefined);
+        return;
       }
-      this.scheduleRetry(initialBackoffMs, maxBackoffMs, () => void this.start());
+      this.watcher = watcher;
+      watcher.on('put', (kv: IKeyValue) => {
+        if (!current()) return;
+        this.apply(this.entries, kv.key.toString(), kv.value.toString());
+        this.report();
+      });
+      watcher.on('delete', (kv: IKeyValue) => {
+        if (!current()) return;
+        this.entries.delete(kv.key.toString());
+        this.report();
+      });
+      // etcd3 would resume by itself, but a fresh read is what survives compaction and a wiped etcd too.
+      watcher.on('disconnected', (err: Error) => {
+        if (current()) this.fail(err);
+      });
+      watcher.on('error', (err: Error) => {
+        if (current()) this.fail(err);
+      });
+      this.failures = 0;
+      if (this.outageLogged) this.settings.log(`etcd resolver: watching ${this.prefix} in etcd at ${hosts.join(',')} again`);
+      this.outageLogged = false;
+    } catch (err) {
+      if (current()) this.fail(err as Error);
     }
   }
-  return EtcdResolver;
+
+  private apply(entries: Map<string, HostPort>, key: string, value: string): void {
+    const update = parseNamingValue(value);
+    if (!update) {
+      const id = `${key}\u0000${value}`;
+      if (!this.settings.loggedGarbage.has(id)) {
+        this.settings.loggedGarbage.add(id);
+        this.settings.log(
+          `etcd resolver: ignoring ${JSON.stringify(key)}: its value is not {"Op":0|1,"Addr":"ip:port"}: ` +
+            JSON.stringify(value.slice(0, 120)),
+        );
+      }
+      entries.delete(key);
+      return;
+    }
+    if (update.op === 'add') entries.set(key, update.addr);
+    else entries.delete(key);
+  }
+
+  private report(): void {
+    const unique = new Map<string, Endpoint>();
+    for (const a of this.entries.values()) unique.set(`${a.host}:${a.port}`, { addresses: [a] });
+    const endpoints = [...unique.keys()].sort().map((k) => unique.get(k) as Endpoint);
+    this.reporter.endpoints(
+      endpoints,
+      `etcd resolver: ${endpoints.length} server(s) registered under "${this.prefix}" in etcd at ${this.hosts.join(',')}`,
+    );
+  }
+
+  private fail(err: Error): void {
+    this.teardown();
+    if (this.entries.size === 0) {
+      this.reporter.error(`etcd resolver: cannot read ${this.prefix} from etcd at ${this.hosts.join(',')}: ${err.message}`);
+    } else if (!this.outageLogged) {
+      this.outageLogged = true;
+      this.settings.log(`etcd resolver: lost etcd at ${this.hosts.join(',')} (${err.message}); keeping ${this.entries.size} known server(s), reconnecting`);
+    }
+    this.scheduleRetry(this.settings.initialBackoffMs, this.settings.maxBackoffMs, () => void this.start());
+  }
 }
