@@ -125,114 +125,115 @@ function resultNode(result: ResultSummary): TrafficTreeNode {
 
 export function mapTrafficTree(snapshot: TrafficSnapshot, options: MapOptions = {}): TrafficTreeView {
   const s = options.strings ?? englishTreeStrings;
-  const n = (value: number, digits = 0): string =>
-    value.toLocaleString(options.locale ?? 'en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const sourceText = options.source ? s.source(options.source) : '';
   const description = options.paused && sourceText ? s.paused(sourceText) : sourceText;
-
   const pinned: TrafficTreeNode[] = options.result ? [resultNode(options.result)] : [];
-  // Pods of a cluster chapter get the pod menus (Show Logs, Delete This Pod); the lab's processes do not.
-  const pod = options.source?.kind === 'cluster' ? '.pod' : '';
 
   if (snapshot.clients.length === 0) {
     // No source: empty, so the viewsWelcome (Start Local Lab / Apply a Chapter) shows.
-    const nodes: TrafficTreeNode[] = pinned.concat(options.source
-      ? [
-          {
-            id: 'waiting',
-            kind: 'waiting',
-            label: s.waiting(sourceText),
-            description: '',
-            tooltip: { title: s.waiting(sourceText), rows: [] },
-            icon: 'loading~spin',
-            contextValue: 'grpcLb.waiting',
-            children: [],
-          },
-        ]
-      : []);
-    return { nodes, badge: undefined, description };
+    return { nodes: pinned.concat(options.source ? [waitingNode(s.waiting(sourceText))] : []), badge: undefined, description };
   }
 
   const now = snapshot.lastTs;
-  const ago = (t: number): string => (Number.isFinite(now) && Number.isFinite(t) ? s.lastSeenAgo(Math.max(0, (now - t) / 1000)) : '');
-  const receiving = new Set<string>();
+  const ctx: NodeContext = {
+    s,
+    n: (value, digits = 0) => value.toLocaleString(options.locale ?? 'en', { minimumFractionDigits: digits, maximumFractionDigits: digits }),
+    ago: (t) => (Number.isFinite(now) && Number.isFinite(t) ? s.lastSeenAgo(Math.max(0, (now - t) / 1000)) : ''),
+    row: (key, value) => ({ key, label: s.tooltipLabel(key), value }),
+    // Pods of a cluster chapter get the pod menus (Show Logs, Delete This Pod); the lab's processes do not.
+    pod: options.source?.kind === 'cluster' ? '.pod' : '',
+    receiving: new Set<string>(),
+  };
   const clients = [...snapshot.clients].sort((a, b) => naturalCompare(a.client, b.client));
-  const nodes = pinned.concat(clients.map((client) => clientNode(client)));
+  const nodes = pinned.concat(clients.map((client) => clientNode(client, ctx)));
+  return { nodes, badge: { value: ctx.receiving.size, tooltip: s.badgeTooltip(ctx.receiving.size) }, description };
+}
 
-  function clientNode(client: ClientTraffic): TrafficTreeNode {
-    const servers = [...client.servers].sort((a, b) => naturalCompare(a.server, b.server));
-    const rate = servers.reduce((sum, x) => sum + x.rpcPerSecond, 0);
-    const children: TrafficTreeNode[] = servers.map((server) => {
-      if (server.rpcPerSecond > 0) receiving.add(server.server);
-      const share = n(server.share * 100, 1);
-      return {
-        id: `server:${client.client}/${server.server}`,
-        kind: 'server',
-        label: server.server,
-        description:
-          server.rpcPerSecond > 0
-            ? s.serverDescription(n(server.count), share, n(server.rpcPerSecond, 1))
-            : s.idleServerDescription(n(server.count), share, ago(server.lastSeen)),
-        tooltip: {
-          title: `${client.client} → ${server.server}`,
-          rows: [
-            row('server', server.server),
-            row('rpcs', n(server.count)),
-            row('share', `${share}%`),
-            row('rate', n(server.rpcPerSecond, 1)),
-            row('lastSeen', `${new Date(server.lastSeen).toISOString()} (${ago(server.lastSeen)})`),
-          ],
-        },
-        icon: server.rpcPerSecond > 0 ? 'server-process' : 'debug-disconnect',
-        contextValue: `grpcLb.server${pod}`,
-        children: [],
-      };
-    });
-    if (client.errors > 0) {
-      children.push({
-        id: `errors:${client.client}`,
-        kind: 'errors',
-        label: s.errorsLabel(client.errors),
-        description: client.lastError ?? '',
-        tooltip: {
-          title: s.errorsLabel(client.errors),
-          rows: [row('errors', n(client.errors)), ...(client.lastError ? [row('lastError', client.lastError)] : [])],
-        },
-        icon: 'error',
-        contextValue: 'grpcLb.errors',
-        children: [],
-      });
-    }
-    return {
-      id: `client:${client.client}`,
-      kind: 'client',
-      label: client.client,
-      description: s.clientDescription(n(client.total), client.errors, n(rate, 1)),
-      tooltip: {
-        title: client.client,
-        rows: [
-          row('client', client.client),
-          row('rpcs', n(client.total)),
-          row('ok', n(client.ok)),
-          row('errors', n(client.errors)),
-          row('rate', n(rate, 1)),
-          row('lastSeen', `${new Date(client.lastSeen).toISOString()} (${ago(client.lastSeen)})`),
-          ...(client.lastError ? [row('lastError', client.lastError)] : []),
-        ],
-      },
-      icon: 'vm',
-      contextValue: `grpcLb.client${pod}`,
-      children,
-    };
-  }
+/** What the node builders share: wording, number and time formatting, and the servers seen receiving. */
+interface NodeContext {
+  s: TrafficTreeStrings;
+  n(value: number, digits?: number): string;
+  ago(t: number): string;
+  row(key: TooltipRow['key'], value: string): TooltipRow;
+  pod: string;
+  /** Server pods that answered within the rate window (the badge), filled as the servers are mapped. */
+  receiving: Set<string>;
+}
 
-  function row(key: TooltipRow['key'], value: string): TooltipRow {
-    return { key, label: s.tooltipLabel(key), value };
-  }
+function waitingNode(label: string): TrafficTreeNode {
+  return { id: 'waiting', kind: 'waiting', label, description: '', tooltip: { title: label, rows: [] }, icon: 'loading~spin', contextValue: 'grpcLb.waiting', children: [] };
+}
 
+function clientNode(client: ClientTraffic, ctx: NodeContext): TrafficTreeNode {
+  const { s, n, ago, row } = ctx;
+  const servers = [...client.servers].sort((a, b) => naturalCompare(a.server, b.server));
+  const rate = servers.reduce((sum, x) => sum + x.rpcPerSecond, 0);
+  const children = servers.map((server) => serverNode(client.client, server, ctx));
+  if (client.errors > 0) children.push(errorsNode(client, ctx));
   return {
-    nodes,
-    badge: { value: receiving.size, tooltip: s.badgeTooltip(receiving.size) },
-    description,
+    id: `client:${client.client}`,
+    kind: 'client',
+    label: client.client,
+    description: s.clientDescription(n(client.total), client.errors, n(rate, 1)),
+    tooltip: {
+      title: client.client,
+      rows: [
+        row('client', client.client),
+        row('rpcs', n(client.total)),
+        row('ok', n(client.ok)),
+        row('errors', n(client.errors)),
+        row('rate', n(rate, 1)),
+        row('lastSeen', `${new Date(client.lastSeen).toISOString()} (${ago(client.lastSeen)})`),
+        ...(client.lastError ? [row('lastError', client.lastError)] : []),
+      ],
+    },
+    icon: 'vm',
+    contextValue: `grpcLb.client${ctx.pod}`,
+    children,
+  };
+}
+
+function serverNode(client: string, server: ClientTraffic['servers'][number], ctx: NodeContext): TrafficTreeNode {
+  const { s, n, ago, row } = ctx;
+  if (server.rpcPerSecond > 0) ctx.receiving.add(server.server);
+  const share = n(server.share * 100, 1);
+  return {
+    id: `server:${client}/${server.server}`,
+    kind: 'server',
+    label: server.server,
+    description:
+      server.rpcPerSecond > 0
+        ? s.serverDescription(n(server.count), share, n(server.rpcPerSecond, 1))
+        : s.idleServerDescription(n(server.count), share, ago(server.lastSeen)),
+    tooltip: {
+      title: `${client} → ${server.server}`,
+      rows: [
+        row('server', server.server),
+        row('rpcs', n(server.count)),
+        row('share', `${share}%`),
+        row('rate', n(server.rpcPerSecond, 1)),
+        row('lastSeen', `${new Date(server.lastSeen).toISOString()} (${ago(server.lastSeen)})`),
+      ],
+    },
+    icon: server.rpcPerSecond > 0 ? 'server-process' : 'debug-disconnect',
+    contextValue: `grpcLb.server${ctx.pod}`,
+    children: [],
+  };
+}
+
+function errorsNode(client: ClientTraffic, ctx: NodeContext): TrafficTreeNode {
+  const { s, n, row } = ctx;
+  return {
+    id: `errors:${client.client}`,
+    kind: 'errors',
+    label: s.errorsLabel(client.errors),
+    description: client.lastError ?? '',
+    tooltip: {
+      title: s.errorsLabel(client.errors),
+      rows: [row('errors', n(client.errors)), ...(client.lastError ? [row('lastError', client.lastError)] : [])],
+    },
+    icon: 'error',
+    contextValue: 'grpcLb.errors',
+    children: [],
   };
 }
