@@ -106,23 +106,7 @@ export async function startGreeterServer(
     options['grpc.max_connection_age_grace_ms'] = config.maxConnectionAgeGraceMs;
   }
   const server = new grpc.Server(options);
-
-  const greeter = loadGreeter();
-  server.addService(greeter.service, {
-    SayHello(
-      call: grpc.ServerUnaryCall<HelloRequest, HelloReply>,
-      callback: grpc.sendUnaryData<HelloReply>,
-    ): void {
-      const reply = (): void => callback(null, { message: `Hello ${call.request.name}`, server_pod: config.podName });
-      if (config.workMs > 0) setTimeout(reply, config.workMs);
-      else reply();
-    },
-  });
-
-  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'SERVING' as const])));
-  health.addToServer(server);
-  new ReflectionService(reflectionPackage()).addToServer(server);
-
+  const health = addServices(server, config);
   const bindAddress = joinHostPort(config.host, config.port);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(bindAddress, grpc.ServerCredentials.createInsecure(), (err, boundPort) => {
@@ -131,78 +115,119 @@ export async function startGreeterServer(
     });
   });
   const addr = joinHostPort(config.podIp ?? config.host, port);
-  log({
-    event: 'serving',
-    addr,
-    listen: joinHostPort(config.host, port),
-    maxConnectionAgeMs: config.maxConnectionAgeMs ?? null,
-  });
+  log({ event: 'serving', addr, listen: joinHostPort(config.host, port), maxConnectionAgeMs: config.maxConnectionAgeMs ?? null });
 
+  const registration = config.etcdEndpoints ? new BackgroundRegistration(config, config.etcdEndpoints, addr, log) : undefined;
   let stopping: Promise<StopResult> | undefined;
-  let registration: EtcdRegistration | undefined;
-  let registering: Promise<void> | undefined;
-  const etcdEndpoints = config.etcdEndpoints;
-  if (etcdEndpoints) {
-    // In the background, retried: a server whose registry is briefly down still serves, and
-    // registers as soon as etcd answers.
-    registering = (async () => {
-      for (let attempt = 1, backoffMs = 500; stopping === undefined; attempt++, backoffMs = Math.min(backoffMs * 2, 10_000)) {
-        try {
-          const reg = await registerWithEtcd({
-            endpoints: etcdEndpoints,
-            service: ETCD_SERVICE_NAME,
-            addr,
-            ttlSeconds: config.etcdTtlSeconds,
-            // etcd was away longer than the TTL: our key expired, and comes back once etcd does.
-            onLeaseEvent: (e) =>
-              log(e.type === 'lost' ? { event: 'registration-lost', error: e.error } : { event: 'registered', restored: true }),
-          });
-          if (stopping !== undefined) {
-            await reg.revoke();
-            return;
-          }
-          registration = reg;
-          log({ event: 'registered', key: `${ETCD_SERVICE_NAME}/${addr}`, ttlSeconds: config.etcdTtlSeconds, endpoints: etcdEndpoints });
-          return;
-        } catch (err) {
-          log({ event: 'registration-failed', attempt, retryInMs: backoffMs, error: errorMessage(err) });
-          await sleep(backoffMs);
-        }
-      }
-    })();
-  }
-
   const forceStop = (): void => {
     server.forceShutdown();
     // Best effort: if the process exits first, the lease simply expires after its TTL.
-    void registration?.revoke();
+    registration?.abandon();
   };
-
-  const stop = (reason = 'stop'): Promise<StopResult> => {
-    stopping ??= (async () => {
-      log({ event: 'draining', reason, drainMs: config.drainMs });
-      for (const service of HEALTH_SERVICES) health.setStatus(service, 'NOT_SERVING');
-      // Deregister first and in parallel with the drain: etcd watchers drop us while we still serve.
-      const deregister = (async () => {
-        if (registering) await settleWithin(registering, config.drainMs + 1000);
-        if (registration) await settleWithin(registration.revoke(), 2000);
-      })();
-      await Promise.all([sleep(config.drainMs), deregister]);
-      const graceful = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve(false);
-        }, config.shutdownTimeoutMs);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve(true);
-        });
-      });
-      log({ event: 'stopped', reason, graceful });
-      return { graceful };
-    })();
-    return stopping;
-  };
-
+  const stop = (reason = 'stop'): Promise<StopResult> => (stopping ??= drainAndStop(server, health, config, log, reason, registration));
   return { config, port, addr, health, stop, forceStop };
+}
+
+/** The greeter, the health service (every service SERVING) and reflection, added to `server`. */
+function addServices(server: grpc.Server, config: ServerConfig): HealthImplementation {
+  const greeter = loadGreeter();
+  server.addService(greeter.service, {
+    SayHello(call: grpc.ServerUnaryCall<HelloRequest, HelloReply>, callback: grpc.sendUnaryData<HelloReply>): void {
+      const reply = (): void => callback(null, { message: `Hello ${call.request.name}`, server_pod: config.podName });
+      if (config.workMs > 0) setTimeout(reply, config.workMs);
+      else reply();
+    },
+  });
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'SERVING' as const])));
+  health.addToServer(server);
+  new ReflectionService(reflectionPackage()).addToServer(server);
+  return health;
+}
+
+/**
+ * The graceful stop: health NOT_SERVING and deregistration at once, serve on for DRAIN_MS so everyone
+ * sending here learns we are leaving, then tryShutdown (forced after SHUTDOWN_TIMEOUT_MS).
+ */
+async function drainAndStop(
+  server: grpc.Server,
+  health: HealthImplementation,
+  config: ServerConfig,
+  log: LifecycleLogger,
+  reason: string,
+  registration: BackgroundRegistration | undefined,
+): Promise<StopResult> {
+  log({ event: 'draining', reason, drainMs: config.drainMs });
+  for (const service of HEALTH_SERVICES) health.setStatus(service, 'NOT_SERVING');
+  // Deregister first and in parallel with the drain: etcd watchers drop us while we still serve.
+  await Promise.all([sleep(config.drainMs), registration?.deregister(config.drainMs + 1000)]);
+  const graceful = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve(false);
+    }, config.shutdownTimeoutMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+  log({ event: 'stopped', reason, graceful });
+  return { graceful };
+}
+
+/**
+ * Keeps the server registered in etcd, from the background and retried: a server whose registry is
+ * briefly down still serves, and registers as soon as etcd answers.
+ */
+class BackgroundRegistration {
+  private registration: EtcdRegistration | undefined;
+  private readonly registering: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly endpoints: string[],
+    private readonly addr: string,
+    private readonly log: LifecycleLogger,
+  ) {
+    this.registering = this.register();
+  }
+
+  /** Stops retrying and revokes the lease (the key goes at once), each bounded in time. */
+  async deregister(registeringWithinMs: number): Promise<void> {
+    this.stopped = true;
+    await settleWithin(this.registering, registeringWithinMs);
+    if (this.registration) await settleWithin(this.registration.revoke(), 2000);
+  }
+
+  /** A forced stop: revoke without waiting. */
+  abandon(): void {
+    this.stopped = true;
+    void this.registration?.revoke();
+  }
+
+  private async register(): Promise<void> {
+    const { config, addr, log } = this;
+    for (let attempt = 1, backoffMs = 500; !this.stopped; attempt++, backoffMs = Math.min(backoffMs * 2, 10_000)) {
+      try {
+        const reg = await registerWithEtcd({
+          endpoints: this.endpoints,
+          service: ETCD_SERVICE_NAME,
+          addr,
+          ttlSeconds: config.etcdTtlSeconds,
+          // etcd was away longer than the TTL: our key expired, and comes back once etcd does.
+          onLeaseEvent: (e) => log(e.type === 'lost' ? { event: 'registration-lost', error: e.error } : { event: 'registered', restored: true }),
+        });
+        if (this.stopped) {
+          await reg.revoke();
+          return;
+        }
+        this.registration = reg;
+        log({ event: 'registered', key: `${ETCD_SERVICE_NAME}/${addr}`, ttlSeconds: config.etcdTtlSeconds, endpoints: this.endpoints });
+        return;
+      } catch (err) {
+        log({ event: 'registration-failed', attempt, retryInMs: backoffMs, error: errorMessage(err) });
+        await sleep(backoffMs);
+      }
+    }
+  }
 }
