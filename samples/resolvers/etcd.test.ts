@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { sampleProcess } from '../common/sampleProcess';
 import { createEtcdResolverClass, registerWithEtcd, type EtcdRegistration } from './etcd';
-import { startEtcd, type EtcdProcess } from './testing/etcdProcess';
+import { startEtcd, type EtcdProcess } from '../lab/etcdProcess';
 import {
   TrafficLoop,
   freeLoopbackPort,

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createEtcdResolverClass, etcd3Hosts, registerWithEtcd } from './etcd';
-import { startEtcd, type EtcdProcess } from './testing/etcdProcess';
+import { startEtcd, type EtcdProcess } from '../lab/etcdProcess';
 import { observeResolver } from './testing/traffic';
 
 it('etcd3Hosts puts dns:/// after the protocol, so grpc-js never reads an etcd host as a scheme', () => {

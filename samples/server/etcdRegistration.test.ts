@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
-import { startEtcd, type EtcdProcess } from '../resolvers/testing/etcdProcess';
+import { startEtcd, type EtcdProcess } from '../lab/etcdProcess';
 import { freePorts, pollUntil, SampleChild, startServerProcess } from './testHarness';
 
 // Real etcd (apt: etcd-server) on free loopback ports, real server and client processes.

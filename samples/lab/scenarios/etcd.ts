@@ -1,3 +1,4 @@
+import { ETCD_INSTALL_HINT, EtcdNotInstalledError, startEtcd } from '../etcdProcess';
 import { fillStep } from '../steps';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
@@ -7,9 +8,6 @@ import { IN_FLIGHT_LOAD, makeReport, measureDiscovery, serversPerClient } from '
 const SERVICE = 'greeter-server';
 
 /** What the learner must do when etcd is missing (Debian/Ubuntu package `etcd-server`). */
-/** What a learner without etcd runs to get it (the etcd scenario and the tests that need a real etcd). */
-export const ETCD_INSTALL_HINT = 'install etcd: apt-get install -y etcd-server';
-
 export const ETCD_SKIPPED = fillStep('etcdSkipped', [ETCD_INSTALL_HINT]);
 
 /**
@@ -22,10 +20,7 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
   const ttlSeconds = ctx.timings.etcdTtlSeconds;
   ctx.progress('startingEtcd');
   // Loaded on demand: etcd3 pulls in grpc-js and protobufs, which would slow `npm start`'s first chart.
-  const [{ Etcd3 }, { EtcdNotInstalledError, startEtcd }] = await Promise.all([
-    import('etcd3'),
-    import('../../resolvers/testing/etcdProcess'),
-  ]);
+  const { Etcd3 } = await import('etcd3');
   let etcd: Awaited<ReturnType<typeof startEtcd>>;
   try {
     etcd = await startEtcd();

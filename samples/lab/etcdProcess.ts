@@ -1,18 +1,18 @@
 /**
  * Starts a real, throw-away etcd (the `etcd` binary from Debian's etcd-server package) on free
- * loopback ports with a temporary data dir — for tests and benchmarks.
+ * loopback ports with a temporary data dir — for the lab's etcd scenario, the tests and the benchmarks.
  *
  *   const etcd = await startEtcd();
  *   try { use(etcd.endpoints); } finally { await etcd.stop(); }
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { freePort } from '../../lab/net';
-import { ETCD_INSTALL_HINT } from '../../lab/scenarios/etcd';
+import { freePort } from './net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export { ETCD_INSTALL_HINT };
+/** What a learner without etcd runs to get it (the etcd scenario and the tests that need a real etcd). */
+export const ETCD_INSTALL_HINT = 'install etcd: apt-get install -y etcd-server';
 
 /** The `etcd` binary is not on PATH (or not executable). */
 export class EtcdNotInstalledError extends Error {
