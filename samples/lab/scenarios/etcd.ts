@@ -1,4 +1,4 @@
-import { ETCD_INSTALL_HINT, EtcdNotInstalledError, startEtcd } from '../etcdProcess';
+import { ETCD_INSTALL_HINT, EtcdNotInstalledError, startEtcd, type EtcdProcess } from '../etcdProcess';
 import { fillStep } from '../steps';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
@@ -18,40 +18,9 @@ export const ETCD_SKIPPED = fillStep('etcdSkipped', [ETCD_INSTALL_HINT]);
  */
 export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
   const ttlSeconds = ctx.timings.etcdTtlSeconds;
-  ctx.progress('startingEtcd');
-  // Loaded on demand: etcd3 pulls in grpc-js and protobufs, which would slow `npm start`'s first chart.
-  const { Etcd3 } = await import('etcd3');
-  let etcd: Awaited<ReturnType<typeof startEtcd>>;
-  try {
-    etcd = await startEtcd();
-  } catch (error) {
-    if (error instanceof EtcdNotInstalledError) {
-      ctx.progress('etcdSkipped', ETCD_INSTALL_HINT);
-      return makeReport(ctx, false, { skipped: ETCD_SKIPPED });
-    }
-    throw error;
-  }
-  ctx.supervisor.defer(() => etcd.stop());
-  ctx.announce({ role: 'etcd', name: 'etcd', addr: etcd.endpoints[0], dataDir: etcd.dataDir });
-  ctx.supervisor.check();
-  const endpoints = etcd.endpoints.join(',');
-
-  // The lab's own view of the registry: key → time it appeared / disappeared.
-  const etcdClient = new Etcd3({ hosts: etcd.endpoints });
-  ctx.supervisor.defer(() => etcdClient.close());
-  const putAt = new Map<string, number>();
-  const deletedAt = new Map<string, number>();
-  const watcher = await etcdClient.watch().prefix(`${SERVICE}/`).create();
-  ctx.supervisor.defer(() => watcher.cancel().catch(() => undefined));
-  watcher.on('put', (kv) => {
-    const key = kv.key.toString();
-    if (!putAt.has(key)) putAt.set(key, Date.now());
-  });
-  watcher.on('delete', (kv) => {
-    const key = kv.key.toString();
-    if (!deletedAt.has(key)) deletedAt.set(key, Date.now());
-  });
-  watcher.on('error', () => undefined);
+  const registry = await startRegistry(ctx);
+  if (!registry) return makeReport(ctx, false, { skipped: ETCD_SKIPPED });
+  const { endpoints, putAt, deletedAt } = registry;
 
   const keyOf = (server: LabServer) => `${SERVICE}/${server.addr}`;
   const startServer = async (): Promise<LabServer> => {
@@ -122,4 +91,48 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
       killFailedRpcs: ctx.failedRpcs() - failedBeforeKill,
     },
   );
+}
+
+/** The lab's own view of the registry: key → the time it appeared, and the time it disappeared. */
+interface Registry {
+  /** etcd client URLs, comma-separated (ETCD_ENDPOINTS). */
+  endpoints: string;
+  putAt: Map<string, number>;
+  deletedAt: Map<string, number>;
+}
+
+/** A real etcd on loopback and a watch on the servers' prefix; undefined (with the install hint) without etcd. */
+async function startRegistry(ctx: LabContext): Promise<Registry | undefined> {
+  ctx.progress('startingEtcd');
+  // Loaded on demand: etcd3 pulls in grpc-js and protobufs, which would slow `npm start`'s first chart.
+  const { Etcd3 } = await import('etcd3');
+  let etcd: EtcdProcess;
+  try {
+    etcd = await startEtcd();
+  } catch (error) {
+    if (error instanceof EtcdNotInstalledError) {
+      ctx.progress('etcdSkipped', ETCD_INSTALL_HINT);
+      return undefined;
+    }
+    throw error;
+  }
+  ctx.supervisor.defer(() => etcd.stop());
+  ctx.announce({ role: 'etcd', name: 'etcd', addr: etcd.endpoints[0], dataDir: etcd.dataDir });
+  ctx.supervisor.check();
+  const etcdClient = new Etcd3({ hosts: etcd.endpoints });
+  ctx.supervisor.defer(() => etcdClient.close());
+  const putAt = new Map<string, number>();
+  const deletedAt = new Map<string, number>();
+  const watcher = await etcdClient.watch().prefix(`${SERVICE}/`).create();
+  ctx.supervisor.defer(() => watcher.cancel().catch(() => undefined));
+  watcher.on('put', (kv) => {
+    const key = kv.key.toString();
+    if (!putAt.has(key)) putAt.set(key, Date.now());
+  });
+  watcher.on('delete', (kv) => {
+    const key = kv.key.toString();
+    if (!deletedAt.has(key)) deletedAt.set(key, Date.now());
+  });
+  watcher.on('error', () => undefined);
+  return { endpoints: etcd.endpoints.join(','), putAt, deletedAt };
 }
