@@ -38,6 +38,8 @@ export interface StartEtcdOptions {
   binary?: string;
   /** How long to wait for `/health` (default 20 s). */
   startTimeoutMs?: number;
+  /** Told each etcd process started (the lab records it for the clean-up after a crash). */
+  onSpawn?: (pid: number, dataDir: string) => void;
 }
 
 export interface EtcdProcess {
@@ -74,6 +76,39 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+/** A one-member etcd on loopback, quiet but for warnings. */
+function etcdArgs(dataDir: string, clientUrl: string, peerUrl: string): string[] {
+  return [
+    ...['--name', 'default', '--data-dir', dataDir],
+    ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
+    ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `default=${peerUrl}`],
+    ...['--log-level', 'warn'],
+  ];
+}
+
+/** Resolves once etcd's `/health` says true; a missing binary, an early exit or the deadline throw. */
+async function untilHealthy(proc: ChildProcess, binary: string, clientUrl: string, startTimeoutMs: number, output: () => string): Promise<void> {
+  const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve));
+  const deadline = Date.now() + startTimeoutMs;
+  for (;;) {
+    const early = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
+    if (early) {
+      if ((early as NodeJS.ErrnoException).code === 'ENOENT' || (early as NodeJS.ErrnoException).code === 'EACCES') {
+        throw new EtcdNotInstalledError(binary);
+      }
+      throw new EtcdStartError(`cannot start ${binary}: ${early.message}`, output());
+    }
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new EtcdStartError(`etcd exited during start-up (code ${proc.exitCode ?? proc.signalCode})`, output());
+    }
+    if (await healthy(clientUrl)) return;
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new EtcdStartError(`etcd did not become healthy at ${clientUrl} within ${startTimeoutMs} ms`, output());
+    }
+  }
+}
+
 /** Starts etcd on free loopback ports with a fresh temp data dir; resolves once `/health` says true. */
 export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdProcess> {
   const binary = options.binary ?? process.env.ETCD_BINARY ?? 'etcd';
@@ -87,55 +122,17 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdPro
 
   const launch = async (): Promise<void> => {
     const clientUrl = `http://127.0.0.1:${clientPort}`;
-    const peerUrl = `http://127.0.0.1:${peerPort}`;
     output = '';
-    const proc = spawn(
-      binary,
-      [
-        '--name',
-        'default',
-        '--data-dir',
-        dataDir,
-        '--listen-client-urls',
-        clientUrl,
-        '--advertise-client-urls',
-        clientUrl,
-        '--listen-peer-urls',
-        peerUrl,
-        '--initial-advertise-peer-urls',
-        peerUrl,
-        '--initial-cluster',
-        `default=${peerUrl}`,
-        '--log-level',
-        'warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // Its own process group, so a lab run cut off without clean-up can be cleaned by the next (leftovers.ts).
+    const proc = spawn(binary, etcdArgs(dataDir, clientUrl, `http://127.0.0.1:${peerPort}`), { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
+    if (proc.pid !== undefined) options.onSpawn?.(proc.pid, dataDir);
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-4000);
     };
     proc.stdout?.on('data', keep);
     proc.stderr?.on('data', keep);
-    const spawnError = new Promise<Error>((resolve) => proc.once('error', resolve));
-    const deadline = Date.now() + startTimeoutMs;
-    for (;;) {
-      const early = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(() => r(undefined), 100))]);
-      if (early) {
-        if ((early as NodeJS.ErrnoException).code === 'ENOENT' || (early as NodeJS.ErrnoException).code === 'EACCES') {
-          throw new EtcdNotInstalledError(binary);
-        }
-        throw new EtcdStartError(`cannot start ${binary}: ${early.message}`, output);
-      }
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new EtcdStartError(`etcd exited during start-up (code ${proc.exitCode ?? proc.signalCode})`, output);
-      }
-      if (await healthy(clientUrl)) return;
-      if (Date.now() > deadline) {
-        proc.kill('SIGKILL');
-        throw new EtcdStartError(`etcd did not become healthy at ${clientUrl} within ${startTimeoutMs} ms`, output);
-      }
-    }
+    await untilHealthy(proc, binary, clientUrl, startTimeoutMs, () => output);
   };
 
   const kill = async (): Promise<void> => {

@@ -197,6 +197,16 @@ export class Supervisor {
     return supervised;
   }
 
+  /**
+   * Records a process this run started by other means (etcd, started detached by lab/etcdProcess.ts) and its
+   * data dir, so that the next run cleans them if this one is cut off (leftovers.ts). Stopping it stays its
+   * owner's job.
+   */
+  adopt(pid: number, dataDir?: string): void {
+    this.ledger.addChild(pid);
+    if (dataDir) this.ledger.addTempDir(dataDir);
+  }
+
   /** Registers a clean-up step (close a server, stop etcd…); steps run in reverse order. */
   defer(cleanup: () => unknown): void {
     if (this.disposed) {

@@ -108,7 +108,7 @@ async function startRegistry(ctx: LabContext): Promise<Registry | undefined> {
   const { Etcd3 } = await import('etcd3');
   let etcd: EtcdProcess;
   try {
-    etcd = await startEtcd();
+    etcd = await startEtcd({ onSpawn: (pid, dataDir) => ctx.supervisor.adopt(pid, dataDir) });
   } catch (error) {
     if (error instanceof EtcdNotInstalledError) {
       ctx.progress('etcdSkipped', ETCD_INSTALL_HINT);
