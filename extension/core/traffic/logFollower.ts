@@ -93,6 +93,12 @@ export interface FollowerStats {
 /** The longest log line kept while waiting for its newline; a longer one is skipped, not buffered. */
 export const MAX_LINE_CHARS = 64 * 1024;
 
+/** Per connection: lines accepted, and lines at the pod's last timestamp seen again (a reconnect replays them). */
+interface StreamTally {
+  accepted: number;
+  sameSeen: number;
+}
+
 /**
  * Cuts a text stream into lines. What waits for its newline is bounded by MAX_LINE_CHARS: a longer line
  * is skipped to its end and reported through `onTooLong`, so a stream without newlines cannot grow memory.
@@ -395,46 +401,18 @@ export class LogFollower {
     return new Promise((resolve) => {
       const decoder = new StringDecoder('utf8');
       const lines = new LineSplitter(() => this.stats_.tooLong++);
-      let accepted = 0;
-      let sameSeen = 0; // lines at state.lastTs seen on this connection
+      const tally: StreamTally = { accepted: 0, sameSeen: 0 };
       let lastByteAt = Date.now();
       let settled = false;
       let controller: AbortController | undefined;
       const idleMs = this.options.idleReconnectMs ?? 30_000;
-
-      const handleLine = (raw: string): void => {
-        if (raw.length === 0) return;
-        const { ts, text } = splitTimestamp(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
-        if (ts !== undefined) {
-          if (state.lastTs !== undefined && ts < state.lastTs) {
-            this.stats_.duplicates++;
-            return;
-          }
-          if (ts === state.lastTs) {
-            sameSeen++;
-            if (sameSeen <= state.sameTsCount) {
-              this.stats_.duplicates++;
-              return;
-            }
-            state.sameTsCount++;
-          } else {
-            state.lastTs = ts;
-            state.sameTsCount = 1;
-            sameSeen = 1;
-          }
-        }
-        accepted++;
-        this.stats_.lines++;
-        this.options.sink?.ingestLine(text);
-        this.options.onLine?.(state.name, text);
-      };
 
       const writable = new Writable({
         write: (chunk: Buffer, _encoding, callback) => {
           lastByteAt = Date.now();
           if (!settled) {
             // A line cut by a dropped stream stays in the splitter and is dropped with it: the reconnect replays it whole.
-            for (const line of lines.push(decoder.write(chunk))) handleLine(line);
+            for (const line of lines.push(decoder.write(chunk))) this.acceptLine(state, line, tally);
           }
           callback();
         },
@@ -450,7 +428,7 @@ export class LogFollower {
         const status = error === undefined ? undefined : statusOf(error);
         resolve({
           reason,
-          accepted,
+          accepted: tally.accepted,
           ...(status !== undefined ? { status } : {}),
           ...(error !== undefined ? { error } : {}),
         });
@@ -467,15 +445,7 @@ export class LogFollower {
       );
       idleTimer.unref?.();
 
-      const options =
-        state.lastTs !== undefined
-          ? { follow: true, timestamps: true, sinceTime: toSinceTime(state.lastTs) }
-          : this.options.sinceSeconds !== undefined
-            ? { follow: true, timestamps: true, sinceSeconds: Math.max(1, Math.ceil(this.options.sinceSeconds)) }
-            : this.options.sinceTime !== undefined
-              ? { follow: true, timestamps: true, sinceTime: this.options.sinceTime }
-              : { follow: true, timestamps: true, tailLines: this.options.tailLines ?? 1000 };
-      this.log.log(this.options.namespace, state.name, state.container, writable, options).then(
+      this.log.log(this.options.namespace, state.name, state.container, writable, this.logOptions(state)).then(
         (c) => {
           controller = c;
           if (settled) c.abort();
@@ -483,6 +453,45 @@ export class LogFollower {
         (err: unknown) => finish('error', err),
       );
     });
+  }
+
+  /** Where a (re)connection starts: after the last line seen, else the follower's own start point. */
+  private logOptions(state: PodState): { follow: true; timestamps: true; sinceTime?: string; sinceSeconds?: number; tailLines?: number } {
+    if (state.lastTs !== undefined) return { follow: true, timestamps: true, sinceTime: toSinceTime(state.lastTs) };
+    if (this.options.sinceSeconds !== undefined) return { follow: true, timestamps: true, sinceSeconds: Math.max(1, Math.ceil(this.options.sinceSeconds)) };
+    if (this.options.sinceTime !== undefined) return { follow: true, timestamps: true, sinceTime: this.options.sinceTime };
+    return { follow: true, timestamps: true, tailLines: this.options.tailLines ?? 1000 };
+  }
+
+  /**
+   * One log line: skipped when a reconnect replays it (its timestamp is older than the last one seen, or it
+   * is one of the lines already seen at that same timestamp), else handed to the sink.
+   */
+  private acceptLine(state: PodState, raw: string, tally: StreamTally): void {
+    if (raw.length === 0) return;
+    const { ts, text } = splitTimestamp(raw.endsWith('\r') ? raw.slice(0, -1) : raw);
+    if (ts !== undefined) {
+      if (state.lastTs !== undefined && ts < state.lastTs) {
+        this.stats_.duplicates++;
+        return;
+      }
+      if (ts === state.lastTs) {
+        tally.sameSeen++;
+        if (tally.sameSeen <= state.sameTsCount) {
+          this.stats_.duplicates++;
+          return;
+        }
+        state.sameTsCount++;
+      } else {
+        state.lastTs = ts;
+        state.sameTsCount = 1;
+        tally.sameSeen = 1;
+      }
+    }
+    tally.accepted++;
+    this.stats_.lines++;
+    this.options.sink?.ingestLine(text);
+    this.options.onLine?.(state.name, text);
   }
 
   private emit(event: FollowerEvent): void {
