@@ -101,6 +101,19 @@ export class EtcdRegistrationError extends Error {
 }
 
 /**
+ * `promise`, or a rejection after `ms`. etcd3 sets no deadline: a grant sent while etcd starts (connection
+ * open, no answer) waited forever on the rig, and that server never registered; an attempt that hangs is retried.
+ */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Registers `addr` under `<service>/<addr>` with a lease kept alive in the background,
  * value in the layout of etcd's client/v3/naming/endpoints: `{"Op":0,"Addr":"<addr>","Metadata":null}`.
  * If the lease is lost (etcd was away longer than the TTL), it registers again under a new
@@ -129,22 +142,12 @@ export async function registerWithEtcd(opts: EtcdRegistrationOptions): Promise<E
       scheduleRegrant();
     });
     lease = next;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      // etcd3 sets no deadline: a grant sent while etcd starts (connection open, no answer) waited
-      // forever on the rig, and that server never registered. An attempt that hangs is retried.
-      await Promise.race([
-        next.put(key).value(namingValue(opts.addr)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${attemptTimeoutMs} ms`)), attemptTimeoutMs);
-        }),
-      ]);
+      await within(next.put(key).value(namingValue(opts.addr)).exec(), attemptTimeoutMs);
     } catch (err) {
       if (lease === next) lease = undefined;
       next.release();
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   };
   const scheduleRegrant = (): void => {
