@@ -3,16 +3,8 @@
  * no remote or extension resources; one nonce'd style and one nonce'd script that draws an SVG from
  * `HostToChartMessage`s (chartProtocol.ts). Colours come from --vscode-* theme variables.
  */
-/** The whole page: no external resource, one nonce'd style and script. */
-export function chartHtml(nonce: string): string {
-  if (!/^[A-Za-z0-9+/=]{16,}$/.test(nonce)) throw new Error('chartHtml: the nonce must be base64 of at least 12 random bytes');
-  return `<!DOCTYPE html>
-<html>
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
+/** The page's look: theme variables only, so it follows the learner's colour theme. */
+const CHART_STYLE = `
   body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); margin: 0; padding: 12px 16px; }
   h1 { font-size: 1.1em; font-weight: 600; margin: 0 0 4px; }
   #meta { color: var(--vscode-descriptionForeground); margin-bottom: 8px; }
@@ -30,15 +22,19 @@ export function chartHtml(nonce: string): string {
   .c6 { color: var(--vscode-terminal-ansiCyan); } .c7 { color: var(--vscode-terminal-ansiMagenta); }
   .swatch { background: currentColor; }
   path.line { fill: none; stroke: currentColor; stroke-width: 2; }
-</style>
-</head>
-<body>
+`;
+
+/** The elements the script fills: title, meta line, empty note, the SVG chart and its legend. */
+const CHART_BODY = `
 <h1 id="title"></h1>
 <div id="meta"></div>
 <div id="empty" hidden></div>
 <svg id="chart" viewBox="0 0 800 320" preserveAspectRatio="none" role="img"></svg>
 <div id="legend"></div>
-<script nonce="${nonce}">
+`;
+
+/** Draws the chart from the host's messages (chartProtocol.ts) and says `ready` once it listens. */
+const CHART_SCRIPT = `
 (function () {
   const vscode = acquireVsCodeApi();
   const NS = 'http://www.w3.org/2000/svg';
@@ -121,7 +117,20 @@ export function chartHtml(nonce: string): string {
   });
   vscode.postMessage({ type: 'ready' });
 })();
-</script>
+`;
+
+/** The whole page: no external resource, one nonce'd style and script. */
+export function chartHtml(nonce: string): string {
+  if (!/^[A-Za-z0-9+/=]{16,}$/.test(nonce)) throw new Error('chartHtml: the nonce must be base64 of at least 12 random bytes');
+  return `<!DOCTYPE html>
+<html>
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<style nonce="${nonce}">${CHART_STYLE}</style>
+</head>
+<body>${CHART_BODY}<script nonce="${nonce}">${CHART_SCRIPT}</script>
 </body>
 </html>`;
 }
