@@ -1,5 +1,6 @@
 import { experimental, type ChannelOptions } from '@grpc/grpc-js';
 import type { KubeConfig, V1EndpointSlice, Informer, ObjectCache } from '@kubernetes/client-node';
+import { httpStatusOf, parseStatus } from '../common/kubeStatus';
 import { clientNode } from '../common/lazyModules';
 import { readFileSync } from 'node:fs';
 import { parseKubernetesTarget, type KubernetesTarget } from './targets';
@@ -84,28 +85,10 @@ export interface KubernetesResolverOptions {
   log?: (message: string) => void;
 }
 
-interface HttpishError {
-  code?: unknown;
-  statusCode?: unknown;
-  body?: unknown;
-  message?: unknown;
-}
-
-function httpStatusOf(err: unknown): number | undefined {
-  const e = err as HttpishError | undefined;
-  for (const v of [e?.code, e?.statusCode]) if (typeof v === 'number' && v >= 100 && v < 600) return v;
-  return undefined;
-}
-
-/** A typed API call's error carries the Kubernetes Status JSON as a string (docs/architecture.md); pull its message out. */
+/** The message of the Kubernetes Status an API error carries. */
 function statusMessageOf(err: unknown): string | undefined {
-  const body = (err as HttpishError | undefined)?.body;
-  try {
-    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
-    return typeof parsed?.message === 'string' ? parsed.message : undefined;
-  } catch {
-    return undefined;
-  }
+  const message = parseStatus((err as { body?: unknown } | undefined)?.body)?.message;
+  return typeof message === 'string' ? message : undefined;
 }
 
 function defaultNamespace(file: string, kc: KubeConfig): string {

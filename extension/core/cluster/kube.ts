@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
 import { CancelledError, ClusterUnreachableError, ForbiddenError, NamespaceMissingError, NamespaceTerminatingError, throwIfAborted } from '../errors';
 import type { KubeTarget } from './contextGuard';
+import { parseStatus } from '../../../samples/common/kubeStatus';
 
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
 export type KubeConfigLoader = () => KubeConfig;
@@ -95,25 +96,6 @@ export function translateKubeError(err: unknown, kc: KubeConfig, site: CallSite)
     return new ClusterUnreachableError(info.name, info.server, networkReason(err));
   }
   return err;
-}
-
-interface KubeStatus {
-  message?: string;
-  reason?: string;
-  details?: { name?: string; kind?: string; group?: string };
-}
-
-/** The Kubernetes Status in an ApiException body: an object, or (typed APIs) a JSON string. */
-export function parseStatus(body: unknown): KubeStatus | undefined {
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body) as KubeStatus;
-    } catch {
-      return { message: body };
-    }
-  }
-  if (body && typeof body === 'object') return body as KubeStatus;
-  return undefined;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EAI_AGAIN', 'EPIPE']);

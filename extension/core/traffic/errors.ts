@@ -2,6 +2,7 @@
  * Typed errors of the traffic core. The core returns a `reason` id plus facts; the adapter picks the
  * localized sentence (style guide: the core returns ids and data, the adapter localizes).
  */
+import { httpStatusOf } from '../../../samples/common/kubeStatus';
 import { CancelledError } from '../errors';
 
 export type TrafficErrorReason =
@@ -34,20 +35,11 @@ export class TrafficError extends Error {
   }
 }
 
-/** HTTP status of an error thrown by @kubernetes/client-node (ApiException.code or a watch's statusCode). */
-export function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { code?: unknown; statusCode?: unknown };
-  if (typeof e.code === 'number') return e.code;
-  if (typeof e.statusCode === 'number') return e.statusCode;
-  return undefined;
-}
-
 /** Maps a client-node failure to a TrafficError with a reason the adapter can explain. */
 export function toTrafficError(err: unknown, context: { namespace?: string; pod?: string; what: string }): TrafficError {
   if (err instanceof TrafficError) return err;
   if (err instanceof CancelledError) return new TrafficError('cancelled', 'cancelled', context);
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   const base = err instanceof Error ? err.message.split('\n')[0] : String(err);
   if (status === 401 || status === 403) {
     return new TrafficError(

@@ -12,7 +12,8 @@ import type { CoreV1Api, KubeConfig, Log, V1Pod, Watch } from '@kubernetes/clien
 import { clientNode } from '../../../samples/common/lazyModules';
 import { CHAPTER_LABEL, getChapter, type ChapterId } from '../../../samples/common/catalog';
 import { splitTimestamp, toSinceTime } from './logTimestamp';
-import { statusOf, toTrafficError, type TrafficError } from './errors';
+import { toTrafficError, type TrafficError } from './errors';
+import { httpStatusOf } from '../../../samples/common/kubeStatus';
 import { answerWithin } from '../cluster/kube';
 
 /** Label selector of a chapter's client pods (DESIGN "Kubernetes names"). */
@@ -425,7 +426,7 @@ export class LogFollower {
         state.interrupt = undefined;
         controller?.abort();
         writable.destroy();
-        const status = error === undefined ? undefined : statusOf(error);
+        const status = error === undefined ? undefined : httpStatusOf(error);
         resolve({
           reason,
           accepted: tally.accepted,
