@@ -3,6 +3,9 @@
  * (extension/commands/errors.ts) turns each into ONE localized message with a button to the fix.
  */
 
+import { LabAbortedError } from '../../samples/lab/errors';
+import { TrafficError } from './traffic/errors';
+
 /** Where to get a missing tool: a web page, and for Debian/Ubuntu an apt line where one exists. */
 export interface InstallHint {
   url: string;
@@ -237,9 +240,10 @@ export class CancelledError extends LabError {
  * LabAbortedError, a TrafficError with reason `cancelled`, a DOM AbortError. A stop is not a failure.
  */
 export function isCancellation(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err.name === 'CancelledError' || err.name === 'LabAbortedError' || err.name === 'AbortError') return true;
-  return err.name === 'TrafficError' && (err as Error & { reason?: string }).reason === 'cancelled';
+  if (err instanceof CancelledError || err instanceof LabAbortedError) return true;
+  if (err instanceof TrafficError) return err.reason === 'cancelled';
+  // What AbortSignal-aware platform APIs (fetch, timers/promises) throw: a DOMException, not a class of ours.
+  return err instanceof Error && err.name === 'AbortError';
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
