@@ -1,6 +1,7 @@
 import type { LabScenarioId } from '../common/catalog';
 import { maxDisplayWidth, padEndToWidth, padStartToWidth } from '../common/displayWidth';
 import { naturalCompare } from '../common/naturalOrder';
+import { FIGURES, figureLabelOf } from '../common/figures';
 
 /** A measured figure: a number (ms, counts), null when the event did not happen within its window, or a note. */
 export type Figure = number | null | string | boolean;
@@ -38,36 +39,6 @@ export const CLAIMS: Record<LabScenarioId, string> = {
   etcd: 'Servers registered in etcd under a lease are used within a second, and a killed server leaves the registry within its lease TTL.',
   rollout:
     'A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC; an abrupt one (SIGKILL) fails the RPCs in flight.',
-};
-
-/** Units and labels for the human rendering (the JSON keeps the raw keys). */
-const FIGURE_LABELS: Record<string, { label: string; unit?: 'ms' | 'rpcs' }> = {
-  serversPerClient: { label: 'servers per client (max)' },
-  servers: { label: 'servers running' },
-  serversHit: { label: 'servers each client used (min)' },
-  proxyConnections: { label: 'proxied connections' },
-  pickFirstServers: { label: 'pick_first client: servers used' },
-  roundRobinServers: { label: 'round_robin client: servers used' },
-  windowMs: { label: 'scale-up window', unit: 'ms' },
-  scaleUpDiscoveredMs: { label: 'scale-up: first RPC on the new server after', unit: 'ms' },
-  scaleDownLastRpcMs: { label: 'scale-down: last RPC on the stopped server after', unit: 'ms' },
-  scaleDownFailedRpcs: { label: 'scale-down: failed RPCs', unit: 'rpcs' },
-  maxConnectionAgeMs: { label: 'server MAX_CONNECTION_AGE_MS', unit: 'ms' },
-  dnsMinResolutionMs: { label: 'client DNS_MIN_RESOLUTION_MS', unit: 'ms' },
-  ageOnlyScaleUpDiscoveredMs: { label: 'age only (no client knob): first RPC after', unit: 'ms' },
-  ageOnlyWindowMs: { label: 'age-only window', unit: 'ms' },
-  ageOnlyClients: { label: 'age-only clients' },
-  leaseTtlMs: { label: 'lease TTL', unit: 'ms' },
-  scaleDownRemovedMs: { label: 'SIGTERM: key gone from etcd after', unit: 'ms' },
-  killRemovedMs: { label: 'kill -9: key gone from etcd after', unit: 'ms' },
-  killLastRpcMs: { label: 'kill -9: last RPC on the killed server after', unit: 'ms' },
-  killFailedRpcs: { label: 'kill -9: failed RPCs', unit: 'rpcs' },
-  failedRpcsGraceful: { label: 'graceful rollout (SIGTERM): failed RPCs', unit: 'rpcs' },
-  failedRpcsAbrupt: { label: 'abrupt rollout (SIGKILL): failed RPCs', unit: 'rpcs' },
-  rpcsGraceful: { label: 'graceful rollout: RPCs during it', unit: 'rpcs' },
-  rpcsAbrupt: { label: 'abrupt rollout: RPCs during it', unit: 'rpcs' },
-  failedRpcs: { label: 'failed RPCs', unit: 'rpcs' },
-  totalRpcs: { label: 'RPCs in this scenario', unit: 'rpcs' },
 };
 
 /**
@@ -162,7 +133,7 @@ export const ENGLISH_REPORT: ReportWords = {
   claimHead: 'claim',
   verdictHead: 'verdict',
   clientRpcs: (count) => `(${count} RPCs)`,
-  figureLabel: (key) => FIGURE_LABELS[key]?.label ?? key,
+  figureLabel: figureLabelOf,
   figure: (key, value) => formatFigure(key, value),
   verdict: ENGLISH_VERDICT,
 };
@@ -207,7 +178,7 @@ export function renderScenario(report: ScenarioReport, words: ReportWords = ENGL
 }
 
 function formatFigure(key: string, value: Figure): string {
-  const unit = FIGURE_LABELS[key]?.unit;
+  const unit = FIGURES[key]?.unit;
   if (value === null) return key.startsWith('ageOnly') || key.startsWith('scaleUp') ? 'not within the window' : '—';
   if (typeof value === 'number') {
     if (unit === 'ms') return `${Math.round(value)} ms`;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { LAB_STEPS } from '../../../samples/lab/steps';
+import { FIGURES } from '../../../samples/common/figures';
 
 /**
  * Contract checks between package.json and the adapter code (the style of vscode-pull-request-github's
@@ -103,6 +104,13 @@ describe('extension contract: package.json ⇄ code', () => {
     const untranslated = [...keys.keys()].filter((k) => zh[k] === k && !KEEP_AS_IS.has(k));
     assert.deepEqual(untranslated, [], `zh-cn entries left in English: ${untranslated.join(' | ')}`);
   });
+  it('has an English and a 简体中文 bundle entry for every figure label (samples/common/figures.ts)', () => {
+    const en = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    const zh = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+    const missing = Object.values(FIGURES).map((f) => f.label).filter((label) => !en[label] || !zh[label]);
+    assert.deepEqual(missing, []);
+  });
+
   it('has an English and a 简体中文 bundle entry for every local-lab step the extension shows', () => {
     const en = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
     const zh = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;

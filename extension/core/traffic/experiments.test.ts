@@ -173,7 +173,7 @@ test('(Kubernetes API double) scale-up: measures the first RPC on the new pod af
     assert.ok(lines.length > 0, 'log lines were streamed to the caller');
     assert.ok(!JSON.stringify(report.distribution).includes('greeter-server-old'), 'log history before the experiment is not counted');
     assert.equal(cluster.double.deployment(NS, 'greeter-server')!.spec.replicas, 2, 'replica count restored');
-    assert.match(renderExperiment(report), /first RPC on the new pod after it was Ready\s+\d+ ms/);
+    assert.match(renderExperiment(report), /scale-up: first RPC on the new server after\s+\d+ ms/);
   } finally {
     await cluster.stop();
   }

@@ -7,6 +7,7 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
 import { FIELD_MANAGER, type ChapterId } from '../../../samples/common/catalog';
+import { FIGURES, figureLabelOf } from '../../../samples/common/figures';
 import { maxDisplayWidth, padEndToWidth, padStartToWidth } from '../../../samples/common/displayWidth';
 import type { Figure } from '../../../samples/lab/report';
 import { TrafficModel } from '../../../samples/traffic/trafficModel';
@@ -437,24 +438,6 @@ class ExperimentRun {
   }
 }
 
-const LABELS: Record<string, { label: string; unit?: 'ms' }> = {
-  replicasBefore: { label: 'server replicas before' },
-  newPod: { label: 'new server pod' },
-  scaleUpDiscoveredMs: { label: 'first RPC on the new pod after it was Ready', unit: 'ms' },
-  windowMs: { label: 'window', unit: 'ms' },
-  scaleUpFailedRpcs: { label: 'failed RPCs' },
-  stoppedPod: { label: 'stopped server pod' },
-  scaleDownLastRpcMs: { label: 'last RPC on the stopped pod after deletion', unit: 'ms' },
-  scaleDownFailedRpcs: { label: 'failed RPCs' },
-  rolloutMs: { label: 'rolling restart took', unit: 'ms' },
-  rolloutFailedRpcs: { label: 'failed RPCs during the restart' },
-  rolloutRpcs: { label: 'RPCs during the restart' },
-  newPodsWithoutRpcs: { label: 'new pods without an RPC in the window' },
-  totalRpcs: { label: 'RPCs observed' },
-  readyTimePrecisionMs: { label: 'Ready/deletion time precision', unit: 'ms' },
-  restoredReplicas: { label: 'replicas restored to' },
-};
-
 /** The words of an experiment report besides the numbers (English by default; the adapter passes the UI language's). */
 export interface ExperimentReportWords {
   title(kind: ExperimentKind, chapter: string, namespace: string): string;
@@ -467,13 +450,13 @@ export interface ExperimentReportWords {
 export const ENGLISH_EXPERIMENT_WORDS: ExperimentReportWords = {
   title: (kind, chapter, namespace) => `experiment ${kind} on chapter ${chapter} (${namespace})`,
   clientRpcs: (count) => `(${count} RPCs)`,
-  figureLabel: (key) => LABELS[key]?.label ?? key,
+  figureLabel: figureLabelOf,
   figure: (key, value) =>
     value === null
       ? key === 'scaleUpDiscoveredMs'
         ? 'no RPC within the window'
         : '—'
-      : typeof value === 'number' && LABELS[key]?.unit === 'ms'
+      : typeof value === 'number' && FIGURES[key]?.unit === 'ms'
         ? `${Math.round(value)} ms`
         : String(value),
 };
