@@ -19,7 +19,8 @@ import { NAMESPACE, clientDeploymentName } from '../samples/common/catalog';
 import { ENDPOINTS_ROLE } from '../samples/resolvers/kubernetes';
 import { TrafficModel } from '../samples/traffic/trafficModel';
 import { ClusterActions, labelSelector } from '../extension/core/cluster/clusterActions';
-import { ContextGuard, MemoryStorage } from '../extension/core/cluster/contextGuard';
+import { ContextGuard } from '../extension/core/cluster/contextGuard';
+import { MemoryStorage } from '../extension/core/storage';
 import { LogFollower, clientPodSelector } from '../extension/core/traffic/logFollower';
 import {
   restartDeployment,

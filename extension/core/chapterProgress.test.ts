@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CHAPTERS, LAB_SCENARIO_IDS } from '../../samples/common/catalog';
 import { ChapterProgress, chapterForLabScenario } from './chapterProgress';
-import { MemoryStorage } from './cluster/contextGuard';
+import { MemoryStorage } from './storage';
 
 function progressWith(storage = new MemoryStorage()): { progress: ChapterProgress; keys: Array<[string, boolean]> } {
   const keys: Array<[string, boolean]> = [];

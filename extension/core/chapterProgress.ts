@@ -1,14 +1,10 @@
 import { CHAPTERS, isChapterId, type ChapterId, type LabScenarioId } from '../../samples/common/catalog';
 import { chapterDoneContextKey } from './workbook/walkthrough';
+import type { KeyValueStorage } from './storage';
 
-/** Memento-shaped storage (VS Code's globalState fits). */
-export interface ProgressStorage {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): PromiseLike<void>;
-}
 
 export interface ChapterProgressOptions {
-  storage: ProgressStorage;
+  storage: KeyValueStorage;
   /** Sets a when-clause context key (`vscode.commands.executeCommand('setContext', key, value)`). */
   setContext: (key: string, value: boolean) => void;
 }

@@ -6,7 +6,8 @@ import { CancelledError, ContextDeclinedError, ForbiddenError, ImageNotBuiltErro
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FIELD_MANAGER } from '../../../samples/common/catalog';
 import { ClusterActions, POD_DELETION_COST, type ClusterProgress, type DocumentSource } from './clusterActions';
-import { ContextGuard, MemoryStorage } from './contextGuard';
+import { ContextGuard } from './contextGuard';
+import { MemoryStorage } from '../storage';
 
 const NS = 'grpc-lb-example';
 const labels = (chapter: string, name: string): Record<string, string> => ({

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ContextDeclinedError } from '../errors';
-import { ContextGuard, MemoryStorage, isLocalServer, type KubeTarget } from './contextGuard';
+import { ContextGuard, isLocalServer, type KubeTarget } from './contextGuard';
+import { MemoryStorage } from '../storage';
 
 /** A cluster reached through `name`; the default server is not on this machine (198.18.0.0/15, never dialled). */
 const at = (name: string, server = 'https://198.18.0.10:6443', user = `${name}-user`): KubeTarget => ({ name, server, user });

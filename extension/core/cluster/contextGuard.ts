@@ -1,11 +1,7 @@
 import { isIP } from 'node:net';
 import { ContextDeclinedError } from '../errors';
+import type { KeyValueStorage } from '../storage';
 
-/** Memento-shaped storage (VS Code's globalState fits). */
-export interface GuardStorage {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): PromiseLike<void>;
-}
 
 /**
  * The cluster a write goes to: the context's name, its API server and its user. A name alone can be
@@ -20,7 +16,7 @@ export interface KubeTarget {
 export interface ContextGuardOptions {
   /** Asks the user whether this extension may write to `target` (a modal in VS Code). */
   confirm: (target: KubeTarget) => Promise<boolean>;
-  storage: GuardStorage;
+  storage: KeyValueStorage;
   /** Context names that belong to minikube (default: the default profile `minikube`). */
   minikubeContexts?: () => readonly string[];
 }
@@ -112,16 +108,5 @@ export class ContextGuard {
 
   private allowed(): string[] {
     return this.options.storage.get<string[]>(STORAGE_KEY) ?? [];
-  }
-}
-
-/** In-memory GuardStorage for tests and the CLI. */
-export class MemoryStorage implements GuardStorage {
-  private readonly map = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.map.get(key) as T | undefined;
-  }
-  async update(key: string, value: unknown): Promise<void> {
-    this.map.set(key, value);
   }
 }

@@ -35,7 +35,8 @@ test('a dangling kubeconfig entry is named: a current-context without context, a
   assert.equal(danglingEntry(load(kubeconfig('dev', '[{name: dev, context: {cluster: c, user: u}}]', cluster))), undefined);
 
   const { ClusterActions } = await import('./clusterActions');
-  const { ContextGuard, MemoryStorage } = await import('./contextGuard');
+  const { ContextGuard } = await import('./contextGuard');
+  const { MemoryStorage } = await import('../storage');
   const actions = new ClusterActions({
     kubeConfig: () => load(kubeconfig('gone', '[{name: dev, context: {cluster: c, user: u}}]', cluster)),
     guard: new ContextGuard({ confirm: async () => true, storage: new MemoryStorage() }),

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ChapterProgress } from '../chapterProgress';
-import { MemoryStorage } from '../cluster/contextGuard';
+import { MemoryStorage } from '../storage';
 import { installVscodeStandIn } from '../testing/vscodeStandIn';
 
 /**

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MemoryStorage, ContextGuard } from '../cluster/contextGuard';
+import { ContextGuard } from '../cluster/contextGuard';
+import { MemoryStorage } from '../storage';
 import {
   ApiMissingError,
   CancelledError,
