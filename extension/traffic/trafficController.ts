@@ -6,7 +6,7 @@ import { getChapter, type ChapterId, type LabScenarioId } from '../../samples/co
 import { FIGURES } from '../../samples/common/figures';
 import { Emitter } from '../../samples/common/event';
 import { labRunner } from '../../samples/common/lazyModules';
-import { renderScenario, verdict, type ReportWords, type ScenarioReport, type VerdictStrings } from '../../samples/lab/report';
+import { CLAIMS, renderScenario, verdict, type ReportWords, type ScenarioReport, type VerdictStrings } from '../../samples/lab/report';
 import { LAB_STEPS } from '../../samples/lab/steps';
 import { TrafficModel } from '../../samples/traffic/trafficModel';
 import { TrafficError } from '../core/traffic/errors';
@@ -349,21 +349,9 @@ export function localizedReport(report: ScenarioReport): string {
   } satisfies ReportWords);
 }
 
+/** The scenario's claim in the UI language: the English sentence of samples/lab/report.ts CLAIMS is the l10n key. */
 function localizedClaim(id: LabScenarioId): string {
-  switch (id) {
-    case 'clusterip':
-      return vscode.l10n.t('Behind an L4 proxy that balances connections (a ClusterIP Service), each gRPC client sends every RPC to one server.');
-    case 'headless':
-      return vscode.l10n.t('DNS with round_robin spreads RPCs over every server, but a server added later gets no RPC until a connection drops.');
-    case 'pick-first':
-      return vscode.l10n.t("gRPC's default policy, pick_first, sends every RPC to one of the name's addresses; round_robin, set in the service config, uses them all.");
-    case 'max-age':
-      return vscode.l10n.t('Server max_connection_age plus client dns_min_time_between_resolutions make a scaled-up server get RPCs within about the age.');
-    case 'etcd':
-      return vscode.l10n.t('Servers registered in etcd under a lease are used within a second, and a killed server leaves the registry within its lease TTL.');
-    case 'rollout':
-      return vscode.l10n.t('A graceful rolling restart (SIGTERM: NOT_SERVING, drain, shutdown) fails no RPC; an abrupt one (SIGKILL) fails the RPCs in flight.');
-  }
+  return vscode.l10n.t(CLAIMS[id]);
 }
 
 /** Localized label of a lab or experiment figure key (the raw key for one we do not know). */

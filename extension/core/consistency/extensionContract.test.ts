@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { LAB_STEPS } from '../../../samples/lab/steps';
 import { FIGURES } from '../../../samples/common/figures';
+import { CLAIMS } from '../../../samples/lab/report';
 
 /**
  * Contract checks between package.json and the adapter code (the style of vscode-pull-request-github's
@@ -104,10 +105,10 @@ describe('extension contract: package.json ⇄ code', () => {
     const untranslated = [...keys.keys()].filter((k) => zh[k] === k && !KEEP_AS_IS.has(k));
     assert.deepEqual(untranslated, [], `zh-cn entries left in English: ${untranslated.join(' | ')}`);
   });
-  it('has an English and a 简体中文 bundle entry for every figure label (samples/common/figures.ts)', () => {
+  it('has an English and a 简体中文 bundle entry for every figure label and scenario claim (figures.ts, report.ts)', () => {
     const en = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
     const zh = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
-    const missing = Object.values(FIGURES).map((f) => f.label).filter((label) => !en[label] || !zh[label]);
+    const missing = [...Object.values(FIGURES).map((f) => f.label), ...Object.values(CLAIMS)].filter((text) => !en[text] || !zh[text]);
     assert.deepEqual(missing, []);
   });
 
