@@ -66,6 +66,9 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     lines.push(`✖ ${vscode.l10n.t('kube context: none (start minikube to create one)')}`);
   } else if (c.reachable) {
     lines.push(`✔ ${vscode.l10n.t('kube context "{0}" ({1}): the API answers, Kubernetes {2}', c.context, c.server ?? '', c.serverVersion ?? '?')}`);
+    if (c.tooOld) {
+      lines.push(`⚠ ${vscode.l10n.t('Kubernetes {0} is older than {1}, which the envoy-sidecar chapter needs (native sidecar containers).', c.serverVersion ?? '?', c.tooOld.minimum)}`);
+    }
   } else {
     lines.push(`✖ ${vscode.l10n.t('kube context "{0}" ({1}): the API does not answer — {2}', c.context, c.server ?? '', doctorProblem(c.problem, c.problemCode))}`);
   }

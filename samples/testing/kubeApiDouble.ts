@@ -75,6 +75,8 @@ export interface DoubleOptions {
    * is gone, as the namespace controller empties it (default 0: gone at once).
    */
   namespaceTerminationMs?: number;
+  /** What `/version` reports (default `v1.32.0-double`). */
+  gitVersion?: string;
 }
 
 export interface KubeConfigTarget {
@@ -513,7 +515,9 @@ export class KubeApiDouble {
   private route(method: string, url: URL, body: string, contentType: string | undefined, res: ServerResponse): void {
     const path = url.pathname;
     if (path === '/version' && method === 'GET') {
-      return this.refused(res, method, {}) ? undefined : json(res, 200, { major: '1', minor: '32', gitVersion: 'v1.32.0-double' });
+      const gitVersion = this.options.gitVersion ?? 'v1.32.0-double';
+      const [, major = '1', minor = '32'] = /^v(\d+)\.(\d+)/.exec(gitVersion) ?? [];
+      return this.refused(res, method, {}) ? undefined : json(res, 200, { major, minor, gitVersion });
     }
     // Discovery: /api/v1, /apis/<group>/<version>
     const disc = /^\/(?:api\/(v1)|apis\/([^/]+\/[^/]+))$/.exec(path);

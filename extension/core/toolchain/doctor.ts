@@ -1,3 +1,4 @@
+import * as semver from 'semver';
 import { clientNode } from '../../../samples/common/lazyModules';
 import { CancelledError, KubeconfigDanglingError } from '../errors';
 import { contextInfo, danglingEntry, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
@@ -38,6 +39,8 @@ export interface ClusterReport {
   isMinikube: boolean;
   reachable: boolean;
   serverVersion?: string;
+  /** The cluster's Kubernetes is older than a chapter needs (MIN_KUBERNETES). */
+  tooOld?: { minimum: string };
   problem?: string;
   problemCode?: DoctorProblem;
 }
@@ -94,6 +97,18 @@ async function checkTool(deps: DoctorDeps, spec: ToolSpec, signal?: AbortSignal)
   }
 }
 
+/**
+ * The oldest Kubernetes every chapter runs on: the envoy-sidecar chapter's Envoy is a native sidecar (an init
+ * container with restartPolicy Always), on by default since Kubernetes 1.29.
+ */
+export const MIN_KUBERNETES = '1.29.0';
+
+/** True when `gitVersion` (`v1.28.3`, `v1.30.0-gke.1`, …) is older than MIN_KUBERNETES; false when it cannot tell. */
+export function kubernetesOlderThanNeeded(gitVersion: string | undefined): boolean {
+  const version = semver.coerce(gitVersion ?? '');
+  return version !== null && semver.lt(version, MIN_KUBERNETES);
+}
+
 async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<ClusterReport> {
   let kc;
   try {
@@ -126,7 +141,8 @@ async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<Clu
         signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true });
       }),
     ]);
-    return { context: info.name, server: info.server, isMinikube, reachable: true, serverVersion: version.gitVersion };
+    const tooOld = kubernetesOlderThanNeeded(version.gitVersion);
+    return { context: info.name, server: info.server, isMinikube, reachable: true, serverVersion: version.gitVersion, ...(tooOld ? { tooOld: { minimum: MIN_KUBERNETES } } : {}) };
   } catch (err) {
     if (err instanceof CancelledError) throw err;
     if (timedOut) {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CancelledError, ProcessFailedError, ToolMissingError } from '../errors';
 import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FakeProcessRunner } from '../testing/fakeProcessRunner';
-import { runDoctor } from './doctor';
+import { MIN_KUBERNETES, kubernetesOlderThanNeeded, runDoctor } from './doctor';
 import { kialiUrlIn, openKiali } from './kiali';
 import { buildImages, kindClusterOf, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
 import { parseVersion } from './tools';
@@ -205,6 +205,27 @@ describe('doctor without any kubeconfig', () => {
     assert.equal(report.cluster.reachable, false);
     assert.deepEqual(report.cluster.problemCode, { kind: 'dangling', missing: 'context', name: 'gone' });
     assert.match(report.cluster.problem ?? '', /current-context "gone" names no context entry/);
+  });
+});
+
+describe('doctor: the cluster\'s Kubernetes release', () => {
+  it('warns when it is older than the chapters need, and only then', async () => {
+    assert.equal(kubernetesOlderThanNeeded('v1.28.3'), true);
+    assert.equal(kubernetesOlderThanNeeded('v1.29.0'), false);
+    assert.equal(kubernetesOlderThanNeeded('v1.34.4'), false);
+    assert.equal(kubernetesOlderThanNeeded('v1.30.0-gke.1200'), false);
+    assert.equal(kubernetesOlderThanNeeded('nonsense'), false, 'an unknown version is not called too old');
+    for (const [gitVersion, tooOld] of [['v1.28.3', true], ['v1.34.4', false]] as const) {
+      const double = await KubeApiDouble.start({ gitVersion });
+      try {
+        const report = await runDoctor({ runner: new FakeProcessRunner(), kubeConfig: () => double.kubeConfig({ context: 'minikube' }) });
+        assert.equal(report.cluster.reachable, true);
+        assert.equal(report.cluster.serverVersion, gitVersion);
+        assert.deepEqual(report.cluster.tooOld, tooOld ? { minimum: MIN_KUBERNETES } : undefined, gitVersion);
+      } finally {
+        await double.stop();
+      }
+    }
   });
 });
 
