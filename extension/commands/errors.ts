@@ -15,6 +15,8 @@ import {
   ResourceMissingError,
   RolloutTimeoutError,
   ToolMissingError,
+  installCommandFor,
+  type InstallHint,
 } from '../core/errors';
 import type { ContextGuard } from '../core/cluster/contextGuard';
 
@@ -158,7 +160,7 @@ function presentToolError(err: unknown, fix: Fixes): ErrorPresentation | undefin
       : [];
     return {
       message: vscode.l10n.t('{0} is not installed (not found on PATH).', err.tool),
-      detail: err.installHint.apt ? vscode.l10n.t('On Debian or Ubuntu: {0}', err.installHint.apt) : undefined,
+      detail: installDetail(err.installHint),
       fixes,
     };
   }
@@ -183,4 +185,18 @@ export async function showPresentation(p: ErrorPresentation): Promise<void> {
   const text = p.detail ? `${p.message}\n${p.detail}` : p.message;
   const choice = await vscode.window.showErrorMessage(text, ...p.fixes.map((f) => f.label));
   await p.fixes.find((f) => f.label === choice)?.run();
+}
+
+/** The install command for this OS, said the way its users know it; undefined without one. */
+function installDetail(hint: InstallHint): string | undefined {
+  const install = installCommandFor(hint);
+  if (!install) return undefined;
+  switch (install.manager) {
+    case 'apt':
+      return vscode.l10n.t('On Debian or Ubuntu: {0}', install.command);
+    case 'brew':
+      return vscode.l10n.t('With Homebrew: {0}', install.command);
+    case 'winget':
+      return vscode.l10n.t('With winget: {0}', install.command);
+  }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ClusterProgress } from '../core/cluster/clusterActions';
+import { installCommandFor } from '../core/errors';
 import type { DoctorProblem, DoctorReport } from '../core/toolchain/doctor';
 import { MAX_REPLICAS, type ActionError } from '../core/workbook/actions';
 
@@ -57,7 +58,8 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     } else if (t.found) {
       lines.push(`⚠ ${t.command}${optional}: ${vscode.l10n.t('found at {0} but it does not work: {1}', t.path ?? '', doctorProblem(t.problem, t.problemCode))}`);
     } else {
-      const how = t.installHint.apt ? `${t.installHint.url}  (${t.installHint.apt})` : t.installHint.url;
+      const command = installCommandFor(t.installHint)?.command;
+      const how = command ? `${t.installHint.url}  (${command})` : t.installHint.url;
       lines.push(`${t.optional ? '○' : '✖'} ${t.command}${optional}: ${vscode.l10n.t('not found — install: {0}', how)}`);
     }
   }

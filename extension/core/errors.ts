@@ -9,7 +9,19 @@ import { TrafficError } from './traffic/errors';
 /** Where to get a missing tool: a web page, and for Debian/Ubuntu an apt line where one exists. */
 export interface InstallHint {
   url: string;
+  /** Debian / Ubuntu. */
   apt?: string;
+  /** macOS (Homebrew). */
+  brew?: string;
+  /** Windows. */
+  winget?: string;
+}
+
+/** The install command for this operating system, with the package manager's name; undefined when there is none. */
+export function installCommandFor(hint: InstallHint, platform: NodeJS.Platform = process.platform): { manager: 'apt' | 'brew' | 'winget'; command: string } | undefined {
+  const manager = platform === 'darwin' ? 'brew' : platform === 'win32' ? 'winget' : platform === 'linux' ? 'apt' : undefined;
+  const command = manager ? hint[manager] : undefined;
+  return manager && command ? { manager, command } : undefined;
 }
 
 export abstract class LabError extends Error {
@@ -40,7 +52,8 @@ export class ToolMissingError extends LabError {
     readonly tool: string,
     readonly installHint: InstallHint,
   ) {
-    super(`"${tool}" was not found on PATH; install it from ${installHint.url}${installHint.apt ? ` (or: ${installHint.apt})` : ''}`);
+    const command = installCommandFor(installHint)?.command;
+    super(`"${tool}" was not found on PATH; install it from ${installHint.url}${command ? ` (or: ${command})` : ''}`);
     this.name = 'ToolMissingError';
   }
 }

@@ -6,7 +6,7 @@ import { FakeProcessRunner } from '../testing/fakeProcessRunner';
 import { MIN_KUBERNETES, kubernetesOlderThanNeeded, runDoctor } from './doctor';
 import { kialiUrlIn, openKiali } from './kiali';
 import { buildImages, kindClusterOf, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
-import { parseVersion } from './tools';
+import { TOOLS, installHintFor, parseVersion } from './tools';
 import { imageBuildPlan } from '../../../samples/images/index';
 
 const JSON_ENV = '{"DOCKER_CERT_PATH":"/home/me/.minikube/certs","DOCKER_HOST":"tcp://192.168.49.2:2376","DOCKER_TLS_VERIFY":"1","MINIKUBE_ACTIVE_DOCKERD":"minikube"}';
@@ -241,5 +241,17 @@ describe('images for a kind cluster (fake runner)', () => {
     );
     assert.ok(runner.callsOf('docker').every((c) => Object.keys(c.env).length === 0), 'no docker-env for kind');
     assert.equal(kindClusterOf('minikube'), undefined);
+  });
+});
+
+describe('install hints per operating system', () => {
+  it('gives the apt, Homebrew or winget command where the OS has one, and the install page always', async () => {
+    const { installCommandFor } = await import('../errors');
+    const docker = installHintFor('docker');
+    assert.deepEqual(installCommandFor(docker, 'linux'), { manager: 'apt', command: 'sudo apt-get install docker.io' });
+    assert.deepEqual(installCommandFor(docker, 'darwin'), { manager: 'brew', command: 'brew install --cask docker' });
+    assert.deepEqual(installCommandFor(docker, 'win32'), { manager: 'winget', command: 'winget install Docker.DockerDesktop' });
+    assert.equal(installCommandFor(installHintFor('minikube'), 'linux'), undefined, 'no Debian package: the page only');
+    for (const tool of TOOLS) assert.match(tool.installHint.url, /^https:\/\//, tool.command);
   });
 });

@@ -20,35 +20,40 @@ export const TOOLS: readonly ToolSpec[] = [
     command: 'minikube',
     versionArgs: ['version', '--short'],
     optional: false,
-    installHint: { url: 'https://minikube.sigs.k8s.io/docs/start/' },
+    installHint: { url: 'https://minikube.sigs.k8s.io/docs/start/', brew: 'brew install minikube', winget: 'winget install Kubernetes.minikube' },
   },
   {
     id: 'docker',
     command: 'docker',
     versionArgs: ['--version'],
     optional: false,
-    installHint: { url: 'https://docs.docker.com/engine/install/', apt: 'sudo apt-get install docker.io' },
+    installHint: {
+      url: 'https://docs.docker.com/engine/install/',
+      apt: 'sudo apt-get install docker.io',
+      brew: 'brew install --cask docker',
+      winget: 'winget install Docker.DockerDesktop',
+    },
   },
   {
     id: 'kubectl',
     command: 'kubectl',
     versionArgs: ['version', '--client'],
     optional: true,
-    installHint: { url: 'https://kubernetes.io/docs/tasks/tools/' },
+    installHint: { url: 'https://kubernetes.io/docs/tasks/tools/', brew: 'brew install kubectl', winget: 'winget install Kubernetes.kubectl' },
   },
   {
     id: 'istioctl',
     command: 'istioctl',
     versionArgs: ['version', '--remote=false'],
     optional: true,
-    installHint: { url: 'https://istio.io/latest/docs/setup/getting-started/#download' },
+    installHint: { url: 'https://istio.io/latest/docs/setup/getting-started/#download', brew: 'brew install istioctl' },
   },
   {
     id: 'etcd',
     command: 'etcd',
     versionArgs: ['--version'],
     optional: true,
-    installHint: { url: 'https://etcd.io/docs/latest/install/', apt: 'sudo apt-get install etcd-server' },
+    installHint: { url: 'https://etcd.io/docs/latest/install/', apt: 'sudo apt-get install etcd-server', brew: 'brew install etcd' },
   },
   {
     // Only for learners who use kind instead of minikube (images are then loaded with `kind load`).
@@ -56,7 +61,7 @@ export const TOOLS: readonly ToolSpec[] = [
     command: 'kind',
     versionArgs: ['version'],
     optional: true,
-    installHint: { url: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation' },
+    installHint: { url: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation', brew: 'brew install kind', winget: 'winget install Kubernetes.kind' },
   },
 ];
 
