@@ -15,6 +15,7 @@ export const LAB_STEPS = {
   pickFirstClients: 'starting a pick_first client and a round_robin client on {0}',
   startingEtcd: 'starting etcd',
   etcdSkipped: 'etcd is not installed — {0}',
+  gracefulStopUnavailable: 'Windows has no SIGTERM, so a graceful stop cannot be told from a kill here: run this scenario on Linux or macOS (or in WSL)',
   etcdServers: 'starting {0} servers that register with a {1} s lease',
   scaleUp: 'scale up {0} → {1}',
   etcdRegistered: '{0} registered; first RPC after {1} ms',

@@ -7,6 +7,12 @@ import { createInterface } from 'node:readline';
 import { LabAbortedError, LabProcessError } from './errors';
 import { RunLedger, cleanLeftovers } from './leftovers';
 
+/**
+ * Whether a child can be stopped gracefully: Node's SIGTERM on Windows ends the process at once, like SIGKILL,
+ * so the lab's graceful-versus-abrupt verdicts do not apply there.
+ */
+export const GRACEFUL_STOP_SUPPORTED = process.platform !== 'win32';
+
 /** Leftovers of runs cut off before their clean-up are cleaned once per process, by its first lab run. */
 let leftoversCleaned = false;
 

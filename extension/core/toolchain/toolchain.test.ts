@@ -253,5 +253,7 @@ describe('install hints per operating system', () => {
     assert.deepEqual(installCommandFor(docker, 'win32'), { manager: 'winget', command: 'winget install Docker.DockerDesktop' });
     assert.equal(installCommandFor(installHintFor('minikube'), 'linux'), undefined, 'no Debian package: the page only');
     for (const tool of TOOLS) assert.match(tool.installHint.url, /^https:\/\//, tool.command);
+    // Shell cells need bash: on Windows that is Git Bash.
+    assert.deepEqual(installCommandFor(installHintFor('bash'), 'win32'), { manager: 'winget', command: 'winget install Git.Git' });
   });
 });

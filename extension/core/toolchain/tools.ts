@@ -65,9 +65,17 @@ export const TOOLS: readonly ToolSpec[] = [
   },
 ];
 
-/** Install hint for an executable name; an empty URL for tools outside the table (no button then). */
+/**
+ * Programs the extension runs besides the toolchain: bash runs the workbooks' shell cells, which on Windows
+ * means Git Bash (or VS Code inside WSL).
+ */
+const OTHER_INSTALL_HINTS: Readonly<Record<string, InstallHint>> = {
+  bash: { url: 'https://git-scm.com/downloads/win', winget: 'winget install Git.Git' },
+};
+
+/** Install hint for an executable name; an empty URL for programs we know nothing of (no button then). */
 export function installHintFor(command: string): InstallHint {
-  return TOOLS.find((t) => t.command === command)?.installHint ?? { url: '' };
+  return TOOLS.find((t) => t.command === command)?.installHint ?? OTHER_INSTALL_HINTS[command] ?? { url: '' };
 }
 
 /** The first version-looking token of a `--version` style output ("Docker version 27.3.1, build x" → "27.3.1"). */

@@ -1,5 +1,6 @@
 import { ETCD_INSTALL_HINT, EtcdNotInstalledError, startEtcd, type EtcdProcess } from '../etcdProcess';
 import { fillStep } from '../steps';
+import { GRACEFUL_STOP_SUPPORTED } from '../supervisor';
 import type { LabContext, LabServer } from '../context';
 import { freePort, LOOPBACK } from '../net';
 import type { ScenarioReport } from '../report';
@@ -76,9 +77,9 @@ export async function runEtcd(ctx: LabContext): Promise<ScenarioReport> {
       scaleUpDiscoveredMs <= 1000 &&
       killRemovedMs !== null &&
       killRemovedMs <= leaseTtlMs + 1000 &&
-      // kill -9 drops the RPCs in flight on the victim; SIGTERM (scale-down) drops none.
+      // kill -9 drops the RPCs in flight on the victim; SIGTERM (scale-down) drops none — where there is a SIGTERM.
       ctx.failedRpcs() - failedBeforeKill > 0 &&
-      failedBeforeKill - failedBeforeStop === 0,
+      (failedBeforeKill - failedBeforeStop === 0 || !GRACEFUL_STOP_SUPPORTED),
     {
       servers: 3,
       serversHit,

@@ -2,6 +2,8 @@ import type { LabContext } from '../context';
 import type { ScenarioReport } from '../report';
 import { IN_FLIGHT_LOAD, makeReport } from './common';
 import { HeadlessCluster } from './headlessCluster';
+import { fillStep } from '../steps';
+import { GRACEFUL_STOP_SUPPORTED } from '../supervisor';
 
 /**
  * rollout: a rolling restart of all 3 servers, one at a time (a new server is started and published
@@ -11,6 +13,10 @@ import { HeadlessCluster } from './headlessCluster';
  * Clients set DNS_MIN_RESOLUTION_MS so the closed connection's re-resolution finds the new servers.
  */
 export async function runRollout(ctx: LabContext): Promise<ScenarioReport> {
+  if (!GRACEFUL_STOP_SUPPORTED) {
+    ctx.progress('gracefulStopUnavailable');
+    return makeReport(ctx, false, { skipped: fillStep('gracefulStopUnavailable', []) });
+  }
   const cluster = await HeadlessCluster.start(ctx, { servers: 3, maxServers: 9, serverEnv: IN_FLIGHT_LOAD.serverEnv });
   const clientEnv = {
     ...HeadlessCluster.clientEnv,
