@@ -3,14 +3,13 @@ import type { Etcd3, IKeyValue, Lease, Watcher } from 'etcd3';
 import { etcd3 } from '../common/lazyModules';
 import { isIP } from 'node:net';
 import { parseEtcdTarget } from './targets';
-import { WatchResolver } from './watchResolver';
+import { WatchResolver, withSettings, type ResolverConstructor } from './watchResolver';
 
 export { parseEtcdTarget } from './targets';
 
 type Endpoint = experimental.Endpoint;
 type GrpcUri = experimental.GrpcUri;
 type ResolverListener = experimental.ResolverListener;
-type ResolverConstructor = Parameters<typeof experimental.registerResolver>[1];
 
 /** Operations of etcd's `client/v3/naming/endpoints` layout (`endpoints.Operation`). */
 export const OP_ADD = 0;
@@ -235,11 +234,7 @@ export function createEtcdResolverClass(options: EtcdResolverOptions = {}): Reso
     endpoints: () => (typeof endpoints === 'function' ? endpoints() : (endpoints ?? etcdEndpointsFromEnv())),
     loggedGarbage: new Set<string>(),
   };
-  return class extends EtcdResolver {
-    constructor(target: GrpcUri, listener: ResolverListener, channelOptions: ChannelOptions) {
-      super(target, listener, channelOptions, settings);
-    }
-  };
+  return withSettings(EtcdResolver, settings);
 }
 
 class EtcdResolver extends WatchResolver {

@@ -4,16 +4,14 @@ import { httpStatusOf, parseStatus } from '../common/kubeStatus';
 import { clientNode } from '../common/lazyModules';
 import { readFileSync } from 'node:fs';
 import { parseKubernetesTarget, type KubernetesTarget } from './targets';
-import { WatchResolver } from './watchResolver';
+import { WatchResolver, withSettings, type ResolverConstructor } from './watchResolver';
 
 export { KubernetesTargetError, parseKubernetesTarget, type KubernetesTarget } from './targets';
 
 type Endpoint = experimental.Endpoint;
 type GrpcUri = experimental.GrpcUri;
 type ResolverListener = experimental.ResolverListener;
-/** The class shape `experimental.registerResolver` takes (grpc-js does not export its name). */
-export type ResolverConstructor = Parameters<typeof experimental.registerResolver>[1];
-
+export type { ResolverConstructor } from './watchResolver';
 /** Where a pod finds the namespace of its service account. */
 export const SERVICE_ACCOUNT_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 /** The manifests folder that grants the resolver what it needs, and the names it uses there. */
@@ -125,11 +123,7 @@ export function createKubernetesResolverClass(options: KubernetesResolverOptions
     namespaceFile: options.namespaceFile ?? SERVICE_ACCOUNT_NAMESPACE_FILE,
     minReportGapMs: options.minReportGapMs,
   };
-  return class extends KubernetesResolver {
-    constructor(target: GrpcUri, listener: ResolverListener, channelOptions: ChannelOptions) {
-      super(target, listener, channelOptions, settings);
-    }
-  };
+  return withSettings(KubernetesResolver, settings);
 }
 
 class KubernetesResolver extends WatchResolver {

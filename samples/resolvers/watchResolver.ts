@@ -1,7 +1,27 @@
-import type { experimental } from '@grpc/grpc-js';
+import type { ChannelOptions, experimental } from '@grpc/grpc-js';
 import { ResolutionReporter } from './reporter';
 
 type ResolverListener = experimental.ResolverListener;
+type GrpcUri = experimental.GrpcUri;
+
+/** The class shape `experimental.registerResolver` takes (grpc-js does not export its name). */
+export type ResolverConstructor = Parameters<typeof experimental.registerResolver>[1];
+
+/** A watch resolver class whose constructor takes its settings after what grpc-js passes. */
+type WatchResolverClass<S> = new (target: GrpcUri, listener: ResolverListener, options: ChannelOptions, settings: S) => experimental.Resolver;
+
+/**
+ * The class grpc-js constructs (target, listener, channel options) for a resolver class that also takes
+ * settings: a subclass that passes them on. Statics (getDefaultAuthority) are inherited.
+ */
+export function withSettings<S>(Base: WatchResolverClass<S>, settings: S): ResolverConstructor {
+  const Bound = class extends Base {
+    constructor(target: GrpcUri, listener: ResolverListener, options: ChannelOptions) {
+      super(target, listener, options, settings);
+    }
+  };
+  return Bound as unknown as ResolverConstructor;
+}
 
 /**
  * The skeleton both watch-based resolvers (kubernetes:, etcd:) share: the watch starts on the
