@@ -125,10 +125,16 @@ function presentWorkloadError(err: unknown, fix: Fixes): ErrorPresentation | und
     };
   }
   if (err instanceof ImageNotBuiltError) {
-    return {
-      message: vscode.l10n.t('Image {0} is not in the cluster yet (pod {1}: {2}).', err.image, err.pod, err.reason),
-      fixes: [command(vscode.l10n.t('Build Images'), 'grpcLb.buildImages'), output],
-    };
+    const message = vscode.l10n.t('Image {0} is not in the cluster yet (pod {1}: {2}).', err.image, err.pod, err.reason);
+    // Build Images fills minikube's runtime or a kind cluster's nodes; anywhere else it would not help.
+    const buildHelps = !err.cluster || fix.guard.isMinikube({ name: err.cluster.context, server: err.cluster.server }) || err.cluster.context.startsWith('kind-');
+    return buildHelps
+      ? { message, fixes: [command(vscode.l10n.t('Build Images'), 'grpcLb.buildImages'), output] }
+      : {
+          message,
+          detail: vscode.l10n.t('Build Images loads images into minikube or kind only. For cluster "{0}", build them as the README shows and load or push them where its nodes find them.', err.cluster!.context),
+          fixes: [output],
+        };
   }
   if (err instanceof NamespaceMissingError) {
     return {

@@ -114,6 +114,8 @@ export class ImageNotBuiltError extends LabError {
     readonly image: string,
     readonly pod: string,
     readonly reason: string,
+    /** The cluster it happened on: only on minikube or kind does Build Images put images where they are used. */
+    readonly cluster?: { context: string; server: string },
   ) {
     super(`pod "${pod}" cannot start: image "${image}" is not available in the cluster (${reason}); build the images first`);
     this.name = 'ImageNotBuiltError';

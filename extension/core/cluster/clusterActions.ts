@@ -268,7 +268,8 @@ export class ClusterActions {
           const stuck = stuckOnImage(pod);
           if (!stuck) continue;
           if (stuck.image.startsWith('grpc-lb-lab/')) {
-            throw new ImageNotBuiltError(stuck.image, pod.metadata?.name ?? '', stuck.reason);
+            const target = kubeTarget(kc);
+            throw new ImageNotBuiltError(stuck.image, pod.metadata?.name ?? '', stuck.reason, target ? { context: target.name, server: target.server } : undefined);
           }
           const waitKey = `${pod.metadata?.name}/${stuck.reason}`;
           if (!reportedWaits.has(waitKey)) {

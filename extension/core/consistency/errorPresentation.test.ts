@@ -74,6 +74,12 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
     const { p, did } = await clickFirstFix(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'greeter-server-1', 'ErrImageNeverPull'));
     assert.match(p.message, /grpc-lb-lab\/greeter-server:dev/);
     assert.deepEqual(executed(did), [['grpcLb.buildImages']]);
+    // Only where Build Images helps: minikube (on a local server) or kind; another cluster gets what to do instead.
+    const kind = await clickFirstFix(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'p', 'ErrImageNeverPull', { context: 'kind-dev', server: 'https://127.0.0.1:6443' }));
+    assert.deepEqual(executed(kind.did), [['grpcLb.buildImages']]);
+    const other = presentError(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'p', 'ErrImageNeverPull', { context: 'grpc-lb-rig', server: 'https://127.0.0.1:6443' }), deps);
+    assert.equal(other?.fixes.some((f) => f.label === 'Build Images'), false, 'no Build Images button where it would not help');
+    assert.match(other?.detail ?? '', /cluster "grpc-lb-rig"/);
   });
 
   it('a missing namespace or deployment offers Apply a Chapter', async () => {
