@@ -154,7 +154,8 @@ describe('doctor (fake runner + Kubernetes API double)', () => {
     assert.equal(report.cluster.isMinikube, true);
     assert.equal(report.cluster.reachable, true);
     assert.equal(report.cluster.serverVersion, 'v1.32.0-double');
-    assert.equal(report.ready, false, 'not ready while minikube and docker are missing');
+    assert.equal(report.ready, false, 'not ready while minikube is missing');
+    assert.equal(byId.docker.optional, true, 'docker is optional: without it images are built with `minikube image build`');
     assert.deepEqual(runner.callsOf('kubectl')[0].args, ['version', '--client']);
   });
 

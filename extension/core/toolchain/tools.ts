@@ -23,10 +23,11 @@ export const TOOLS: readonly ToolSpec[] = [
     installHint: { url: 'https://minikube.sigs.k8s.io/docs/start/', brew: 'brew install minikube', winget: 'winget install Kubernetes.minikube' },
   },
   {
+    // Build Images uses it with minikube's docker-env when it is there, and `minikube image build` when not.
     id: 'docker',
     command: 'docker',
     versionArgs: ['--version'],
-    optional: false,
+    optional: true,
     installHint: {
       url: 'https://docs.docker.com/engine/install/',
       apt: 'sudo apt-get install docker.io',
