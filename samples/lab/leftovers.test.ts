@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -89,5 +89,27 @@ test('a sample process leaves when the parent named in GRPC_LB_PARENT_PID dies',
   } finally {
     if (alive(childPid)) process.kill(childPid, 'SIGKILL');
     parent.kill('SIGKILL');
+  }
+});
+
+test('a run records what it adopts (the lab\'s etcd and its data dir) and forgets it once cleaned up', { skip: process.platform !== 'linux' && 'needs /proc' }, async () => {
+  const { Supervisor } = await import('./supervisor');
+  const runs = mkdtempSync(join(tmpdir(), 'grpc-lb-runs-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'grpc-lb-etcd-'));
+  const etcdLike = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+  const supervisor = new Supervisor(undefined, runs);
+  try {
+    supervisor.adopt(etcdLike.pid!, dataDir);
+    const [ledger] = readdirSync(runs).filter((f) => f.startsWith(`${process.pid}-`));
+    const record = JSON.parse(readFileSync(join(runs, ledger!), 'utf8')) as { children: Array<{ pid: number; start?: string }>; tempDirs: string[] };
+    assert.deepEqual(record.children.map((c) => c.pid), [etcdLike.pid]);
+    assert.equal(record.children[0]!.start, processStartTime(etcdLike.pid!), 'with its start time, so a reused pid is never killed');
+    assert.deepEqual(record.tempDirs, [dataDir]);
+    await supervisor.dispose();
+    assert.deepEqual(readdirSync(runs).filter((f) => f.startsWith(`${process.pid}-`)), [], 'a run that cleaned up leaves no ledger');
+  } finally {
+    process.kill(etcdLike.pid!, 'SIGKILL');
+    rmSync(runs, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
