@@ -3,7 +3,7 @@ import { createServer, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { startEtcd, type EtcdProcess } from '../lab/etcdProcess';
-import { freePorts, pollUntil, SampleChild, startServerProcess } from './testHarness';
+import { checkHealth, freePorts, pollUntil, SampleChild, startServerProcess } from './testHarness';
 
 // Real etcd (apt: etcd-server) on free loopback ports, real server and client processes.
 describe('server registration in etcd', () => {
@@ -68,8 +68,11 @@ describe('server registration in etcd', () => {
     const server = await startServerProcess(port, 'etcd-late', { ETCD_ENDPOINTS: etcd.endpoints.join(','), ETCD_TTL_SECONDS: '5' });
     children.push(server);
     await server.waitForEvent('registration-failed', 20_000);
+    // Ready means discoverable: until it is registered, its readiness probe (gRPC health) says NOT_SERVING.
+    assert.equal(await checkHealth(`127.0.0.1:${port}`, ''), 'NOT_SERVING');
     await etcd.restart();
     await server.waitForEvent('registered', 20_000);
+    assert.equal(await checkHealth(`127.0.0.1:${port}`, ''), 'SERVING');
     assert.equal(await kv.get(`greeter-server/127.0.0.1:${port}`).string(), `{"Op":0,"Addr":"127.0.0.1:${port}","Metadata":null}`);
     server.signal('SIGTERM');
     assert.equal((await server.exited).code, 0);

@@ -106,7 +106,9 @@ export async function startGreeterServer(
     options['grpc.max_connection_age_grace_ms'] = config.maxConnectionAgeGraceMs;
   }
   const server = new grpc.Server(options);
-  const health = addServices(server, config);
+  // With a registry, Ready means registered: until then no client can find this server, so its readiness
+  // probe (gRPC health) says NOT_SERVING and a rollout waits for the registration.
+  const health = addServices(server, config, config.etcdEndpoints ? 'NOT_SERVING' : 'SERVING');
   const bindAddress = joinHostPort(config.host, config.port);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(bindAddress, grpc.ServerCredentials.createInsecure(), (err, boundPort) => {
@@ -117,7 +119,11 @@ export async function startGreeterServer(
   const addr = joinHostPort(config.podIp ?? config.host, port);
   log({ event: 'serving', addr, listen: joinHostPort(config.host, port), maxConnectionAgeMs: config.maxConnectionAgeMs ?? null });
 
-  const registration = config.etcdEndpoints ? new BackgroundRegistration(config, config.etcdEndpoints, addr, log) : undefined;
+  const registration = config.etcdEndpoints
+    ? new BackgroundRegistration(config, config.etcdEndpoints, addr, log, () => {
+        if (stopping === undefined) for (const service of HEALTH_SERVICES) health.setStatus(service, 'SERVING');
+      })
+    : undefined;
   let stopping: Promise<StopResult> | undefined;
   const forceStop = (): void => {
     server.forceShutdown();
@@ -128,8 +134,8 @@ export async function startGreeterServer(
   return { config, port, addr, health, stop, forceStop };
 }
 
-/** The greeter, the health service (every service SERVING) and reflection, added to `server`. */
-function addServices(server: grpc.Server, config: ServerConfig): HealthImplementation {
+/** The greeter, the health service (every service at `initial`) and reflection, added to `server`. */
+function addServices(server: grpc.Server, config: ServerConfig, initial: 'SERVING' | 'NOT_SERVING'): HealthImplementation {
   const greeter = loadGreeter();
   server.addService(greeter.service, {
     SayHello(call: grpc.ServerUnaryCall<HelloRequest, HelloReply>, callback: grpc.sendUnaryData<HelloReply>): void {
@@ -138,7 +144,7 @@ function addServices(server: grpc.Server, config: ServerConfig): HealthImplement
       else reply();
     },
   });
-  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'SERVING' as const])));
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, initial])));
   health.addToServer(server);
   new ReflectionService(reflectionPackage()).addToServer(server);
   return health;
@@ -188,6 +194,8 @@ class BackgroundRegistration {
     private readonly endpoints: string[],
     private readonly addr: string,
     private readonly log: LifecycleLogger,
+    /** Called once the first registration is in etcd. */
+    private readonly onRegistered: () => void,
   ) {
     this.registering = this.register();
   }
@@ -223,6 +231,7 @@ class BackgroundRegistration {
         }
         this.registration = reg;
         log({ event: 'registered', key: `${ETCD_SERVICE_NAME}/${addr}`, ttlSeconds: config.etcdTtlSeconds, endpoints: this.endpoints });
+        this.onRegistered();
         return;
       } catch (err) {
         log({ event: 'registration-failed', attempt, retryInMs: backoffMs, error: errorMessage(err) });

@@ -1,41 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
 import assert from 'node:assert/strict';
 import { connect } from 'node:http2';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadGreeter, type HelloReply } from '../common/proto';
 import { serverConfigFromEnv, startGreeterServer, type LifecycleEvent } from './greeterServer';
-import { freePort, pollUntil, SampleChild, startServerProcess } from './testHarness';
+import { checkHealth, freePort, pollUntil, SampleChild, startServerProcess } from './testHarness';
 
 const LOADER_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
-
-type Unary<Req, Res> = (req: Req, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => void;
-
-function healthClient(address: string): grpc.Client & { Check: Unary<{ service: string }, { status: string }> } {
-  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS)) as unknown as {
-    grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } };
-  };
-  return new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure()) as grpc.Client & {
-    Check: Unary<{ service: string }, { status: string }>;
-  };
-}
-
-function call<Req, Res>(fn: Unary<Req, Res>, self: unknown, req: Req): Promise<Res> {
-  return new Promise((resolve, reject) =>
-    fn.call(self, req, { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(res as Res))),
-  );
-}
-
-async function checkHealth(address: string, service: string): Promise<string> {
-  const client = healthClient(address);
-  try {
-    return (await call(client.Check, client, { service })).status;
-  } finally {
-    client.close();
-  }
-}
 
 async function sayHello(address: string, name: string): Promise<HelloReply> {
   const { Client } = loadGreeter();

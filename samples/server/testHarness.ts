@@ -3,12 +3,45 @@
  * way the lab and the extension start them (sampleProcess + spawn with an argument array), their
  * stdout split into lines, and waits with deadlines instead of fixed sleeps.
  */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../lab/net';
 import { parseRpcRecord, type RpcRecord } from '../common/clientLog';
 import { sampleProcess, type SampleName } from '../common/sampleProcess';
 
 export { freePort };
+
+const LOADER_OPTIONS = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true };
+
+type Unary<Req, Res> = (req: Req, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Res) => void) => void;
+
+function healthClient(address: string): grpc.Client & { Check: Unary<{ service: string }, { status: string }> } {
+  const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, LOADER_OPTIONS)) as unknown as {
+    grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => grpc.Client } } };
+  };
+  return new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure()) as grpc.Client & {
+    Check: Unary<{ service: string }, { status: string }>;
+  };
+}
+
+function call<Req, Res>(fn: Unary<Req, Res>, self: unknown, req: Req): Promise<Res> {
+  return new Promise((resolve, reject) =>
+    fn.call(self, req, { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(res as Res))),
+  );
+}
+
+/** The gRPC health status the server at `address` reports for `service` ('' = the whole server). */
+export async function checkHealth(address: string, service: string): Promise<string> {
+  const client = healthClient(address);
+  try {
+    return (await call(client.Check, client, { service })).status;
+  } finally {
+    client.close();
+  }
+}
+
 
 export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
   const ports = new Set<number>();
