@@ -524,7 +524,16 @@ export class Session {
     await row.click({ button: 'right' });
     const entry = this.page.locator('.monaco-menu .action-label', { hasText: item }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    // A context menu ignores a click that comes too soon after it opened (it keeps the entry highlighted and
+    // stays open): hover first, click, and if the menu is still there, choose the highlighted entry with Enter.
+    await entry.hover();
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await entry.click();
+    const closed = await entry.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+    if (!closed) {
+      await this.page.keyboard.press('Enter');
+      await entry.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
   }
 
   /** Runs the notebook cell whose source contains `source` with its run button (hover, click). */
