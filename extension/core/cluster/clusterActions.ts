@@ -19,6 +19,9 @@ import { contextInfo, danglingEntry, kubeCall, kubeTarget, type CallLimits, type
 import { chapterNamespace } from '../traffic/logFollower';
 import { MAX_REPLICAS } from '../workbook/actions';
 
+/** The API answered 404: the object (or its namespace) is not there. */
+const isNotFound = (err: unknown): boolean => err instanceof clientNode().ApiException && err.code === 404;
+
 const objectKey = (kind: string, namespace: string | undefined, name: string): string => `${kind}/${namespace ?? ''}/${name}`;
 
 /**
@@ -140,7 +143,7 @@ export class ClusterActions {
     try {
       await kubeCall(kc, { verb: 'get', resource: 'deployments.apps', namespace }, () => apps.readNamespacedDeployment({ name, namespace }), this.limits(undefined));
     } catch (err) {
-      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Deployment', name, namespace);
+      if (isNotFound(err)) throw new ResourceMissingError('Deployment', name, namespace);
       throw err;
     }
   }
@@ -318,7 +321,7 @@ export class ClusterActions {
         this.limits(options.signal),
       );
     } catch (err) {
-      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Deployment', deployment, namespace);
+      if (isNotFound(err)) throw new ResourceMissingError('Deployment', deployment, namespace);
       throw err;
     }
     options.onProgress?.({ type: 'scaled', namespace, deployment, replicas });
@@ -349,7 +352,7 @@ export class ClusterActions {
         this.limits(options.signal),
       );
     } catch (err) {
-      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
+      if (isNotFound(err)) throw new ResourceMissingError('Pod', pod, namespace);
       throw err;
     }
     return { context };
@@ -420,7 +423,7 @@ export class ClusterActions {
             this.limits(signal),
           );
         } catch (err) {
-          if (err instanceof clientNode().ApiException && err.code === 404) continue; // already gone
+          if (isNotFound(err)) continue; // already gone
           throw err;
         }
         deleted.push({ kind, name, namespace: ns });
@@ -464,7 +467,7 @@ export class ClusterActions {
           this.limits(signal),
         );
       } catch (err) {
-        if (err instanceof clientNode().ApiException && err.code === 404) continue;
+        if (isNotFound(err)) continue;
         throw err;
       }
       for (const key of shared) inUse.set(key, other.id);
@@ -484,7 +487,7 @@ export class ClusterActions {
     try {
       found = await kubeCall(kc, { verb: 'get', resource: 'pods', namespace }, () => core.readNamespacedPod({ name: pod, namespace }), this.limits(options.signal));
     } catch (err) {
-      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
+      if (isNotFound(err)) throw new ResourceMissingError('Pod', pod, namespace);
       throw err;
     }
     if (found.metadata?.labels?.[PART_OF_LABEL] !== PART_OF) throw new ResourceMissingError(`Pod of this tutorial (${PART_OF_LABEL}=${PART_OF})`, pod, namespace);
@@ -510,7 +513,7 @@ export class ClusterActions {
         this.limits(options.signal),
       );
     } catch (err) {
-      if (err instanceof clientNode().ApiException && err.code === 404) throw new ResourceMissingError('Pod', pod, namespace);
+      if (isNotFound(err)) throw new ResourceMissingError('Pod', pod, namespace);
       throw err;
     }
   }
@@ -563,7 +566,7 @@ export class ClusterActions {
     try {
       await kubeCall(kc, { verb: 'get', resource: 'namespaces', namespace: undefined }, () => core.readNamespace({ name: namespace }), this.limits(undefined));
     } catch (err) {
-      if (err instanceof clientNode().ApiException && err.code === 404) throw new NamespaceMissingError(namespace);
+      if (isNotFound(err)) throw new NamespaceMissingError(namespace);
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import * as semver from 'semver';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { CancelledError, KubeconfigDanglingError } from '../errors';
-import { contextInfo, danglingEntry, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
+import { CancelledError, ClusterUnreachableError, KubeconfigDanglingError } from '../errors';
+import { answerWithin, contextInfo, danglingEntry, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
 import type { ProcessRunner } from '../process/processRunner';
 import { TOOLS, parseVersion, type ToolSpec } from './tools';
 import type { InstallHint } from '../errors';
@@ -128,31 +128,19 @@ async function checkCluster(deps: DoctorDeps, signal?: AbortSignal): Promise<Clu
   }
   const api = kc.makeApiClient(clientNode().VersionApi);
   const timeoutMs = deps.apiTimeoutMs ?? 5000;
-  let timer: NodeJS.Timeout | undefined;
-  let timedOut = false;
   try {
-    const version = await Promise.race([
-      api.getCode(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          timedOut = true;
-          reject(new Error(`no answer within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
-        signal?.addEventListener('abort', () => reject(new CancelledError()), { once: true });
-      }),
-    ]);
+    const version = await answerWithin(kc, { verb: 'get', resource: '/version' }, () => api.getCode(), { signal, timeoutMs });
     const tooOld = kubernetesOlderThanNeeded(version.gitVersion);
     return { context: info.name, server: info.server, isMinikube, reachable: true, serverVersion: version.gitVersion, ...(tooOld ? { tooOld: { minimum: MIN_KUBERNETES } } : {}) };
   } catch (err) {
     if (err instanceof CancelledError) throw err;
-    if (timedOut) {
+    // answerWithin's own deadline (it does not translate the API's errors): the API took the connection and said nothing.
+    if (err instanceof ClusterUnreachableError) {
       const problem = `no answer within ${timeoutMs / 1000} s`;
       return { context: info.name, server: info.server, isMinikube, reachable: false, problem, problemCode: { kind: 'no-answer', seconds: timeoutMs / 1000 } };
     }
     const translated = translateKubeError(err, kc, { verb: 'get', resource: '/version' });
     return { context: info.name, server: info.server, isMinikube, reachable: false, problem: (translated as Error).message };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
