@@ -514,6 +514,7 @@ export class KubeApiDouble {
 
   private route(method: string, url: URL, body: string, contentType: string | undefined, res: ServerResponse): void {
     const path = url.pathname;
+    if (this.stalled.some((s) => s.method === method && s.path.test(path))) return; // never answered; stop() cuts it
     if (path === '/version' && method === 'GET') {
       const gitVersion = this.options.gitVersion ?? 'v1.32.0-double';
       const [, major = '1', minor = '32'] = /^v(\d+)\.(\d+)/.exec(gitVersion) ?? [];
@@ -552,7 +553,6 @@ export class KubeApiDouble {
     }
     const group = gv.includes('/') ? gv.split('/')[0]! : '';
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
-    if (this.stalled.some((s) => s.method === method && s.path.test(path))) return; // never answered; stop() cuts it
     if (this.refused(res, method, { path, group, resource: sub ? `${resource}/${sub}` : resource, name, namespace, watch })) return;
     // `/api/v1/namespaces` writes are not collection writes we serve.
     if (gv === 'v1' && resource === 'namespaces' && namespace === undefined && name === undefined && method !== 'GET') {

@@ -230,6 +230,20 @@ describe('doctor: the cluster\'s Kubernetes release', () => {
   });
 });
 
+describe('doctor: an API server that takes the connection and says nothing', () => {
+  it('reports no answer within its deadline, worded by the doctor', async () => {
+    const double = await KubeApiDouble.start();
+    try {
+      double.stall('GET', /^\/version$/);
+      const report = await runDoctor({ runner: new FakeProcessRunner(), kubeConfig: () => double.kubeConfig({ context: 'kind-x' }), apiTimeoutMs: 200 });
+      assert.equal(report.cluster.reachable, false);
+      assert.deepEqual(report.cluster.problemCode, { kind: 'no-answer', seconds: 0.2 });
+    } finally {
+      await double.stop();
+    }
+  });
+});
+
 describe('images for a kind cluster (fake runner)', () => {
   it('builds with the local docker (no minikube env) and loads each image into the kind cluster', async () => {
     const runner = new FakeProcessRunner().tool('docker').tool('kind');
