@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { CLIENT_IMAGE_EXTERNALS, writeImageKit } from './imageKit.mjs';
 import { forgetLabBundleInputs, writeLabBundleInputs } from './labBundles.mjs';
 
 // Some dependencies read their own .proto files at run time, relative to their module's __dirname.
@@ -88,6 +89,11 @@ const common = {
   plugins: [vendoredProtoPaths],
 };
 
+// The client image's bundle (scripts/imageKit.mjs): grpc-js and grpc-js-xds come from the image's node_modules.
+function clientImageBundle(outdir) {
+  return { ...common, sourcemap: false, entryPoints: { client: 'samples/client/main.ts' }, outdir, external: [...common.external, ...CLIENT_IMAGE_EXTERNALS] };
+}
+
 // The extension's heavy libraries are loaded on first use through samples/common/lazyModules.ts.
 // Lazy evaluation is not enough: V8 compiles every byte of a file when it is required, so each
 // loader's module is bundled into a file of its own beside extension.js (dist/ext-*.js, so the
@@ -124,6 +130,22 @@ const vscodeOnce = {
   },
 };
 
+// `--image-kit <dir>`: only what the images are built from, laid out in <dir> as the extension ships it (the
+// Dockerfiles' build context): dist/server.js, the client image's bundle and lock, proto/, the Dockerfiles and
+// .dockerignore. `npm run cluster:images` and samples/images/images.test.ts build from such a folder.
+const kitAt = process.argv.indexOf('--image-kit');
+if (kitAt > 0) {
+  const dir = process.argv[kitAt + 1];
+  if (!dir) throw new Error('usage: node scripts/build.mjs --image-kit <dir>');
+  await Promise.all([
+    esbuild.build({ ...common, sourcemap: false, entryPoints: { server: 'samples/server/main.ts' }, outdir: join(dir, 'dist') }),
+    esbuild.build(clientImageBundle(join(dir, 'dist', 'images'))),
+  ]);
+  writeImageKit(process.cwd(), dir);
+  console.log(`built the image kit in ${dir}`);
+  process.exit(0);
+}
+
 // `--lab`: only the sample bundles (what `npm start` runs, see scripts/labStart.mjs). Their esbuild
 // input list is recorded so `npm start` can tell whether they are older than the source.
 const labOnly = process.argv.includes('--lab');
@@ -134,9 +156,11 @@ const [samples] = await Promise.all([
   labOnly
     ? undefined
     : esbuild.build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', plugins: [...common.plugins, extensionChunks, vscodeOnce] }),
+  labOnly ? undefined : esbuild.build(clientImageBundle('dist/images')),
   labOnly
     ? undefined
     : esbuild.build({ ...common, entryPoints: Object.fromEntries(EXTENSION_CHUNKS.map((c) => [c.chunk, chunkEntry(c.entry)])), outdir: 'dist' }),
 ]);
+if (!labOnly) writeImageKit(process.cwd(), process.cwd());
 writeLabBundleInputs(buildStarted, Object.keys(samples.metafile.inputs));
 console.log(`built dist/ (${labOnly ? 'lab bundles, ' : ''}${production ? 'production' : 'development'})`);

@@ -159,7 +159,7 @@ function presentWorkloadError(err: unknown, fix: Fixes): ErrorPresentation | und
 
 /** Tools on this machine and what they printed. */
 function presentToolError(err: unknown, fix: Fixes): ErrorPresentation | undefined {
-  const { command, output } = fix;
+  const { output } = fix;
   if (err instanceof ToolMissingError) {
     const fixes: ErrorFix[] = err.installHint.url
       ? [{ label: vscode.l10n.t('Install {0}', err.tool), run: () => vscode.env.openExternal(vscode.Uri.parse(err.installHint.url)) }]
@@ -172,8 +172,8 @@ function presentToolError(err: unknown, fix: Fixes): ErrorPresentation | undefin
   }
   if (err instanceof ImageSourcesMissingError) {
     return {
-      message: vscode.l10n.t('The image sources are not part of the installed extension: open a clone of the grpc-lb-lab repository as a workspace folder, then build again.'),
-      fixes: [command(vscode.l10n.t('Open Folder'), 'vscode.openFolder')],
+      message: vscode.l10n.t('The files the images are built from are missing from the extension’s folder: reinstall the extension (or, in a clone, run npm run build), then build again.'),
+      fixes: [],
     };
   }
   if (err instanceof ProcessFailedError) {

@@ -236,7 +236,7 @@ export class ApiMissingError extends LabError {
 export class ImageSourcesMissingError extends LabError {
   readonly code = 'image-sources-missing';
   constructor(readonly searched: readonly string[]) {
-    super(`the image build context (samples/images/*.Dockerfile with the sources) was not found in: ${searched.join(', ')}; open a clone of the grpc-lb-lab repository`);
+    super(`the image build context (samples/images/*.Dockerfile with the built bundles) was not found in: ${searched.join(', ')}; reinstall the extension, or run npm run build in a clone`);
     this.name = 'ImageSourcesMissingError';
   }
 }

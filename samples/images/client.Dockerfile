@@ -1,25 +1,24 @@
-# The greeter client image (its node_modules/ carries @grpc/grpc-js-xds for the proxyless chapter): grpc-lb-lab/greeter-client:dev.
-# Build from the repository root (the extension's "Build Images" does this with minikube's docker-env):
+# The greeter client image: grpc-lb-lab/greeter-client:dev. The build context is the built extension — the
+# installed extension's folder (what "Build Sample Images" uses) or a clone after `npm run build`:
 #   docker build --file samples/images/client.Dockerfile --tag grpc-lb-lab/greeter-client:dev .
+# dist/images/client.js leaves @grpc/grpc-js and @grpc/grpc-js-xds (the proxyless chapter's xDS resolver) to
+# node_modules, installed from dist/images/package-lock.json (scripts/imageKit.mjs).
 
-# The Node base of both stages: by default the pinned official image (docker, minikube). A builder without a
-# registry may pass another with --build-arg NODE_IMAGE=…; `npm run cluster:images` needs none, as it builds
-# a local image under this default name (Debian bookworm + this Node release).
+# The pinned official Node LTS image. A builder without a registry may pass another with
+# --build-arg NODE_IMAGE=…; `npm run cluster:images` needs none, as it builds a local image under this
+# default name (Debian bookworm + this Node release).
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
-FROM ${NODE_IMAGE} AS build
-WORKDIR /src
-COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json ./
-COPY proto ./proto
-COPY samples ./samples
-# dist/client.js (esbuild) + proto/ + only the node_modules the bundle leaves external
-RUN node samples/images/bundle.mjs client /out
+FROM ${NODE_IMAGE} AS modules
+WORKDIR /app
+COPY dist/images/package.json dist/images/package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build --chown=0:0 /out ./
+COPY --from=modules --chown=0:0 /app/node_modules ./node_modules
+COPY --chown=0:0 dist/images/client.js ./dist/client.js
+COPY --chown=0:0 proto ./proto
 # the image's "node" user; the manifests run it with runAsNonRoot and a read-only root filesystem
 USER 1000:1000
 ENTRYPOINT ["node", "dist/client.js"]

@@ -15,25 +15,31 @@ export interface ImageBuild {
   image: string;
   /** Dockerfile, relative to `context`. */
   dockerfile: string;
-  /** Build context: the repository root (absolute). Run the build with this as cwd. */
+  /**
+   * Build context: the built extension (absolute) — its installed folder, or a clone after `npm run build`.
+   * Run the build with this as cwd.
+   */
   context: string;
   /**
-   * Files (relative to `context`) the build cannot do without: the Dockerfile, what its COPY lines
-   * bring in for `npm ci` and esbuild, the layout script it runs and the sample's entry point. A folder
-   * lacking one of them cannot build this image (extension/core/toolchain/imageContext.ts checks them).
+   * Files (relative to `context`) the build cannot do without: the Dockerfile, the .dockerignore that keeps
+   * the context small, and what its COPY lines bring in. A folder lacking one of them cannot build this image
+   * (extension/core/toolchain/imageContext.ts checks them).
    */
   sources: readonly string[];
 }
 
-/** What every image's build stage reads besides its Dockerfile and entry point. */
-const SHARED_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'proto/greeter.proto', 'samples/images/bundle.mjs'];
+/** What each image's Dockerfile copies from the built extension (scripts/build.mjs, scripts/imageKit.mjs). */
+const COPIED: Record<ImageName, readonly string[]> = {
+  server: ['dist/server.js', 'proto/greeter.proto'],
+  client: ['dist/images/client.js', 'dist/images/package.json', 'dist/images/package-lock.json', 'proto/greeter.proto'],
+};
 
 function build(name: ImageName, image: string, context: string): ImageBuild {
   const dockerfile = `samples/images/${name}.Dockerfile`;
-  return { name, image, dockerfile, context, sources: [dockerfile, ...SHARED_SOURCES, `samples/${name}/main.ts`] };
+  return { name, image, dockerfile, context, sources: [dockerfile, '.dockerignore', ...COPIED[name]] };
 }
 
-/** The repository root, from the source tree (samples/images) or the bundle (dist/). */
+/** The built extension's root, from the source tree (samples/images) or the bundle (dist/). */
 export function repoRoot(): string {
   return __dirname.endsWith(join('samples', 'images')) ? join(__dirname, '..', '..') : join(__dirname, '..');
 }

@@ -7,7 +7,7 @@
  * 2. the sandbox image PAUSE_IMAGE from scripts/cluster/pause (Go, static);
  * 3. the etcd chapter's ETCD_IMAGE, under that very name: from scratch, the static etcd that build.ts
  *    makes from scripts/cluster/etcd (the release the tag names) at /usr/local/bin/etcd;
- * 4. the greeter server and client, by `buildah bud` from the repository root;
+ * 4. the greeter server and client, by `buildah bud` from the image kit (what the .vsix ships as their context);
  * 5. each image pushed to an OCI archive and imported with `ctr` into containerd's k8s.io namespace,
  *    under the fully qualified name the kubelet asks CRI for.
  *
@@ -492,7 +492,7 @@ async function npmTrustVolumes(dir: string): Promise<string[]> {
   return ['--volume', `${join(dir, 'ca.pem')}:${BUILD_CA_FILE}:ro`, '--volume', `${join(dir, 'npmrc')}:${BUILD_NPMRC}:ro`];
 }
 
-/** `buildah bud` of one Dockerfile from the repository root; the Node base resolves from the local store. */
+/** `buildah bud` of one Dockerfile in its build context; the Node base resolves from the local store. */
 async function buildProjectImage(build: ImageBuild, options: readonly string[]): Promise<void> {
   const name = qualifiedImageName(build.image);
   await step(`building ${build.image} (buildah bud ${build.dockerfile})`, () =>
@@ -583,11 +583,21 @@ export async function buildClusterImages(options: ClusterImagesOptions): Promise
 }
 
 async function buildAndImport(containerdAddress: string, noCache: boolean): Promise<void> {
-  const builds = imageBuildPlan(repoRoot());
-  await ensureNodeBase(nodeBaseOf(builds));
-  await ensurePauseImage();
-  await ensureEtcdImage();
-  await buildProjectImages(builds, noCache);
+  // The build context the .vsix ships (scripts/build.mjs --image-kit): the rig builds what a learner builds.
+  const kit = mkdtempSync(join(tmpdir(), 'grpc-lb-image-kit-'));
+  try {
+    await step('building the image kit (scripts/build.mjs --image-kit)', () =>
+      run(process.execPath, [join(repoRoot(), 'scripts', 'build.mjs'), '--image-kit', kit], { cwd: repoRoot() }).then(() => undefined),
+    );
+    const builds = imageBuildPlan(repoRoot()); // the tags only
+    await ensureNodeBase(nodeBaseOf(builds));
+    await ensurePauseImage();
+    await ensureEtcdImage();
+    await buildProjectImages(builds, noCache);
+  } finally {
+    rmSync(kit, { recursive: true, force: true });
+  }
+  const builds = imageBuildPlan(kit);
 
   await importImage(containerdAddress, PAUSE_IMAGE, PAUSE_IMAGE, [`${PINNED_LABEL}=pinned`]);
   const names = [ETCD_IMAGE, ...builds.map((b) => b.image)].map(qualifiedImageName);

@@ -104,8 +104,10 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
     await assert.rejects(guard.ensureWritable({ name: 'prod', server: 'https://198.18.0.10:6443', user: 'prod' }), ContextDeclinedError);
   });
 
-  it('image sources missing offers Open Folder; Istio missing opens the istio workbook', async () => {
-    assert.deepEqual(executed((await clickFirstFix(new ImageSourcesMissingError(['/ext']))).did), [['vscode.openFolder']]);
+  it('image build files missing says to reinstall (the .vsix carries them); Istio missing opens the istio workbook', async () => {
+    const missing = presentError(new ImageSourcesMissingError(['/ext']), deps);
+    assert.match(missing?.message ?? '', /reinstall the extension/);
+    assert.ok(!missing?.fixes.some((f) => f.label === 'Open Folder'), 'no clone to open: the extension builds from its own folder');
     assert.deepEqual(executed((await clickFirstFix(new ApiMissingError('networking.istio.io/v1', 'DestinationRule'))).did), [['grpcLb.openWorkbook', 'istio']]);
   });
 

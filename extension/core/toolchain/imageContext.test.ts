@@ -33,7 +33,7 @@ describe('image build context', () => {
     }
   });
 
-  it('says where it looked when no folder holds them (an installed .vsix ships no sources)', () => {
+  it('says where it looked when no folder holds them (a clone that was never built)', () => {
     const empty = mkdtempSync(join(tmpdir(), 'grpclb-noctx-'));
     try {
       assert.throws(() => resolveImagePlan([empty]), (e: unknown) => e instanceof ImageSourcesMissingError && e.searched[0] === empty);
@@ -42,8 +42,8 @@ describe('image build context', () => {
     }
   });
 
-  it('passes over a folder that lacks any one file the build needs (bundle.mjs, tsconfig.json, …)', () => {
-    assert.ok(ALL_SOURCES.includes('samples/images/bundle.mjs') && ALL_SOURCES.includes('tsconfig.json'), ALL_SOURCES.join(', '));
+  it('passes over a folder that lacks any one file the build needs (a bundle, the client lock, .dockerignore, …)', () => {
+    assert.ok(ALL_SOURCES.includes('dist/server.js') && ALL_SOURCES.includes('dist/images/package-lock.json'), ALL_SOURCES.join(', '));
     const complete = folderWith(ALL_SOURCES);
     try {
       assert.ok(isImageContext(complete), 'a folder with every source is a build context');
@@ -61,18 +61,18 @@ describe('image build context', () => {
     }
   });
 
-  it("the plan's sources cover what each Dockerfile COPYs and RUNs (one source of truth)", () => {
+  it("the plan's sources cover what each Dockerfile COPYs (one source of truth)", () => {
     for (const build of imageBuildPlan(REPO)) {
       const lines = readFileSync(join(REPO, build.dockerfile), 'utf8').split('\n').map((l) => l.trim());
-      const copied = lines.filter((l) => l.startsWith('COPY ') && !l.includes('--from=')).flatMap((l) => l.split(/\s+/).slice(1, -1));
+      const copied = lines
+        .filter((l) => l.startsWith('COPY ') && !l.includes('--from='))
+        .flatMap((l) => l.split(/\s+/).slice(1, -1).filter((word) => !word.startsWith('--')));
       assert.ok(copied.length > 0, build.dockerfile);
       for (const source of copied) {
         const covered = build.sources.some((f) => f === source || f.startsWith(`${source.replace(/\/$/, '')}/`));
         assert.ok(covered, `${build.dockerfile} copies ${source}, which the plan's sources do not name`);
       }
-      const scripts = lines.filter((l) => l.startsWith('RUN node ')).map((l) => l.split(/\s+/)[2]);
-      assert.deepEqual(scripts.filter((s) => !build.sources.includes(s)), [], `${build.dockerfile}: scripts it runs are sources`);
-      assert.ok(build.sources.includes(build.dockerfile) && build.sources.includes(`samples/${build.name}/main.ts`));
+      assert.ok(build.sources.includes(build.dockerfile) && build.sources.includes('.dockerignore'));
     }
   });
 });

@@ -5,17 +5,16 @@ import { imageBuildPlan, type ImageBuild } from '../../../samples/images/index';
 
 /**
  * True when `dir` holds every file the images' build reads (each build's `sources` in the image build
- * plan, samples/images/index.ts: Dockerfiles, package files, tsconfig.json, the proto, bundle.mjs and
- * the samples' entry points).
+ * plan, samples/images/index.ts: the Dockerfiles, .dockerignore, the bundles and the client's package lock).
  */
 export function isImageContext(dir: string): boolean {
   return imageBuildPlan(dir).every((build) => build.sources.every((f) => existsSync(join(dir, f))));
 }
 
 /**
- * The build plan rooted at the first candidate folder that holds the sources — a clone of the
- * repository opened as a workspace folder, or the extension itself when run from source (F5).
- * An installed .vsix ships only the bundle, so without a clone this throws ImageSourcesMissingError.
+ * The build plan rooted at the first candidate folder that holds the build files — a built clone opened as
+ * a workspace folder (a learner changing the samples), else the extension itself: the .vsix ships them.
+ * Throws ImageSourcesMissingError when none does (a damaged install, or a clone never built).
  */
 export function resolveImagePlan(candidates: readonly string[]): ImageBuild[] {
   const dir = candidates.find(isImageContext);
