@@ -6,9 +6,10 @@ import { ChapterProgress } from './core/chapterProgress';
 import { keepAgentTlsOnRequests } from './core/cluster/agentTls';
 import { ClusterActions } from './core/cluster/clusterActions';
 import { ContextGuard } from './core/cluster/contextGuard';
-import { loadDefaultKubeConfig } from './core/cluster/kube';
+import { kubeConfigLoader } from './core/cluster/kube';
 import { NodeProcessRunner } from './core/process/nodeProcessRunner';
 import { resolveImagePlan } from './core/toolchain/imageContext';
+import { imageNamesFor, imagesReach, withImageNames } from './core/toolchain/imageLoaders';
 import { TrafficActionsSlot } from './core/trafficActions';
 import { registerWorkbookController } from './notebookController';
 import { BackgroundTasks, Channels, type ChannelId, type PlainChannelId, type Services } from './services';
@@ -47,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): void {
       return choice === allow;
     },
   });
-  const kubeConfig = loadDefaultKubeConfig;
+  // The learner's kubeconfig files and context (settings), else the Kubernetes extension's, else the default.
+  const kubeConfig = kubeConfigLoader(() => settings.kubeconfig());
   // Walkthrough steps tick on context keys; chapters done in an earlier session are re-ticked from globalState.
   const progress = new ChapterProgress({
     storage: context.globalState,
@@ -56,23 +58,30 @@ export function activate(context: vscode.ExtensionContext): void {
   progress.restore();
   const services: Services = {
     extensionRoot: context.extensionPath,
-    runner: new NodeProcessRunner(),
+    runner: new NodeProcessRunner(process.env, (tool) => settings.toolPath(tool)),
     kubeConfig,
     guard,
-    cluster: new ClusterActions({ kubeConfig, guard, documents: (id) => chapterDocuments(id), rolloutTimeoutMs: () => settings.rolloutTimeoutMs() }),
+    cluster: new ClusterActions({
+      kubeConfig,
+      guard,
+      // Through a registry, the chapters run the pushed images (settings grpcLb.images.*).
+      documents: async (id) => withImageNames(await chapterDocuments(id), imageNamesFor(kubeConfig().getCurrentContext(), settings.images())),
+      rolloutTimeoutMs: () => settings.rolloutTimeoutMs(),
+    }),
     traffic: new TrafficActionsSlot(),
     progress,
     channel: (id) => channels.get(id),
     plainChannel: (id) => channels.plain(id),
     showError: (err: unknown, channel: ChannelId | PlainChannelId = 'cluster') => {
       // The channel is created only when the button is clicked.
-      const p = presentError(err, { guard, showOutput: () => channels.output(channel).show(true) });
+      const p = presentError(err, { guard, showOutput: () => channels.output(channel).show(true), imagesReach: services.imagesReach });
       if (p) void showPresentation(p);
     },
     background,
     // A clone opened as a workspace folder first, then the extension itself (run from source).
     imagePlan: () => resolveImagePlan([...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), context.extensionPath]),
     settings,
+    imagesReach: (context) => imagesReach(context, settings.images()),
   };
   context.subscriptions.push(channels, background);
   registerWorkbookSerializer(context);

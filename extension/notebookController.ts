@@ -119,7 +119,7 @@ export class WorkbookController implements vscode.Disposable {
         for (const l of summary) writer.line(`→ ${l}`);
       } catch (err) {
         flushHidden();
-        const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true) });
+        const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true), imagesReach: this.services.imagesReach });
         if (!p) {
           // Stopped by the user. A tail runs until stopped, so that is its normal end.
           writer.line(vscode.l10n.t('■ stopped'));
@@ -220,7 +220,7 @@ export class WorkbookController implements vscode.Disposable {
       await writer.error(vscode.l10n.t('The shell cell failed (exit code {0}); the cells after it did not run.', String(exitCode)));
       return false;
     } catch (err) {
-      const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true) });
+      const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true), imagesReach: this.services.imagesReach });
       if (!p) {
         writer.line(vscode.l10n.t('■ stopped'));
         return false;

@@ -5,7 +5,8 @@ import { runDoctor, type DoctorReport } from './core/toolchain/doctor';
 import { withPinnedKubeconfig } from './core/cluster/pinnedKubeconfig';
 import { installIstio as runIstioInstall } from './core/toolchain/istio';
 import { openKiali as runKiali } from './core/toolchain/kiali';
-import { buildImages as runBuild, kindClusterOf, startMinikube as runStart, type BuildMode } from './core/toolchain/minikube';
+import { chooseLoader, loadImages, type LoaderChoice } from './core/toolchain/imageLoaders';
+import { minikubeDockerEnv, startMinikube as runStart } from './core/toolchain/minikube';
 import { formatClusterProgress, formatDoctorReport } from './commands/format';
 import type { OperationSink } from './commands/util';
 import type { Services } from './services';
@@ -37,21 +38,21 @@ export async function startMinikube(services: Services, sink: OperationSink): Pr
   });
 }
 
-export async function buildImages(services: Services, sink: OperationSink): Promise<{ mode: BuildMode; images: string[] }> {
+export async function buildImages(services: Services, sink: OperationSink): Promise<{ loader: LoaderChoice; images: string[] }> {
   const plan = services.imagePlan();
-  // A kind cluster gets its images with `kind load`; anything else is built into minikube.
-  const kindCluster = kindClusterOf(services.cluster.currentContext());
-  // `kind load` writes into the cluster's nodes: a kind context is not minikube's, so ask first.
-  if (kindCluster) await services.guard.ensureWritable(services.cluster.currentTarget());
-  const profile = services.settings.minikubeProfile();
-  const mode = await runBuild(services.runner, plan, {
-    ...(kindCluster ? { mode: 'kind-load' as const, kindCluster } : {}),
-    ...(profile ? { profile } : {}),
+  const settings = services.settings.images();
+  const context = services.cluster.currentContext() ?? '';
+  const loader = await chooseLoader(services.runner, context, settings, sink.signal);
+  sink.line(vscode.l10n.t('Image loader: {0} with {1} ({2})', loader.kind, loader.tool, loader.reason));
+  // Loading writes into the cluster's nodes or a registry: a cluster that is not minikube's is asked about first.
+  if (loader.kind !== 'minikube') await services.guard.ensureWritable(services.cluster.currentTarget());
+  const images = await loadImages(services.runner, plan, loader, settings, {
     signal: sink.signal,
     onLine: (l) => sink.line(l),
     onImage: (build, i, n) => sink.progress(vscode.l10n.t('building {0} ({1}/{2})', build.image, i, n)),
+    dockerEnv: () => minikubeDockerEnv(services.runner, { ...(settings.minikubeProfile ? { profile: settings.minikubeProfile } : {}), signal: sink.signal }),
   });
-  return { mode, images: plan.map((p) => p.image) };
+  return { loader, images };
 }
 
 export async function applyChapter(services: Services, chapter: ChapterId, sink: OperationSink): Promise<ApplyReport> {

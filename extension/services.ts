@@ -4,7 +4,7 @@ import type { ClusterActions } from './core/cluster/clusterActions';
 import type { ContextGuard } from './core/cluster/contextGuard';
 import type { KubeConfigLoader } from './core/cluster/kube';
 import type { ProcessRunner } from './core/process/processRunner';
-import type { ImageBuild } from './core/toolchain/minikube';
+import type { ImageBuild } from '../samples/images/index';
 import type { TrafficActionsSlot } from './core/trafficActions';
 import type { Settings } from './settings';
 
@@ -52,6 +52,8 @@ export interface Services {
   imagePlan: () => readonly ImageBuild[];
   /** The learner's settings (contributes.configuration), read when used. */
   settings: Settings;
+  /** True when Build Images can reach the image store of the cluster behind `context` (or a setting says how). */
+  imagesReach: (context: string) => boolean;
 }
 
 /** Named background processes (one per name), aborted on dispose. */

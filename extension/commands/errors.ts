@@ -11,6 +11,7 @@ import {
   ImageNotBuiltError,
   ImageSourcesMissingError,
   NamespaceMissingError,
+  NoImageLoaderError,
   ProcessFailedError,
   ResourceMissingError,
   RolloutTimeoutError,
@@ -37,12 +38,16 @@ export interface ErrorPresentation {
  * grpcLb.startMinikube, grpcLb.buildImages, grpcLb.applyChapter). Unknown errors get their own
  * message and "Open Output". Cancellation is not an error.
  */
-export function presentError(err: unknown, deps: { guard: ContextGuard; showOutput: () => void }): ErrorPresentation | undefined {
+export function presentError(
+  err: unknown,
+  deps: { guard: ContextGuard; showOutput: () => void; imagesReach?: (context: string) => boolean },
+): ErrorPresentation | undefined {
   if (isCancellation(err)) return undefined;
   const fix: Fixes = {
     command: (label, id, ...args) => ({ label, run: () => vscode.commands.executeCommand(id, ...args) }),
     output: { label: vscode.l10n.t('Open Output'), run: deps.showOutput },
     guard: deps.guard,
+    imagesReach: deps.imagesReach ?? (() => true),
   };
   const known = presentKubeError(err, fix) ?? presentWorkloadError(err, fix) ?? presentToolError(err, fix);
   if (known) return known;
@@ -55,6 +60,8 @@ interface Fixes {
   command(label: string, id: string, ...args: unknown[]): ErrorFix;
   output: ErrorFix;
   guard: ContextGuard;
+  /** True when Build Images can put images where the cluster of `context` reads them. */
+  imagesReach: (context: string) => boolean;
 }
 
 /** The kubeconfig, the cluster's answer, the guard, the APIs served. */
@@ -126,14 +133,14 @@ function presentWorkloadError(err: unknown, fix: Fixes): ErrorPresentation | und
   }
   if (err instanceof ImageNotBuiltError) {
     const message = vscode.l10n.t('Image {0} is not in the cluster yet (pod {1}: {2}).', err.image, err.pod, err.reason);
-    // Build Images fills minikube's runtime or a kind cluster's nodes; anywhere else it would not help.
-    const buildHelps = !err.cluster || fix.guard.isMinikube({ name: err.cluster.context, server: err.cluster.server }) || err.cluster.context.startsWith('kind-');
+    // Build Images helps where it knows how to reach the cluster's image store (or a registry is set).
+    const buildHelps = !err.cluster || fix.imagesReach(err.cluster.context);
     return buildHelps
       ? { message, fixes: [command(vscode.l10n.t('Build Images'), 'grpcLb.buildImages'), output] }
       : {
           message,
-          detail: vscode.l10n.t('Build Images loads images into minikube or kind only. For cluster "{0}", build them as the README shows and load or push them where its nodes find them.', err.cluster!.context),
-          fixes: [output],
+          detail: vscode.l10n.t('Build Images cannot tell where cluster "{0}" finds images: set a registry it pulls from, or the image loader, in the settings.', err.cluster!.context),
+          fixes: [command(vscode.l10n.t('Open Settings'), 'workbench.action.openSettings', 'grpcLb.images'), output],
         };
   }
   if (err instanceof NamespaceMissingError) {
@@ -168,6 +175,15 @@ function presentToolError(err: unknown, fix: Fixes): ErrorPresentation | undefin
       message: vscode.l10n.t('{0} is not installed (not found on PATH).', err.tool),
       detail: installDetail(err.installHint),
       fixes,
+    };
+  }
+  if (err instanceof NoImageLoaderError) {
+    return {
+      message:
+        err.missing === 'registry'
+          ? vscode.l10n.t('The image loader is set to "registry" but no registry is set: set grpcLb.images.registry to a registry your cluster pulls from.')
+          : vscode.l10n.t('Build Images does not know how to get images into cluster "{0}" (not minikube, kind, k3d, a desktop cluster or a containerd node): set grpcLb.images.registry to a registry it pulls from, or grpcLb.images.loader.', err.context),
+      fixes: [fix.command(vscode.l10n.t('Open Settings'), 'workbench.action.openSettings', 'grpcLb.images')],
     };
   }
   if (err instanceof ImageSourcesMissingError) {

@@ -21,18 +21,15 @@ export function registerMinikubeCommands(services: Services): vscode.Disposable[
     vscode.commands.registerCommand('grpcLb.buildImages', async () => {
       if (!requireTrust()) return;
       services.channel('tools').show(true);
-      const result = await runWithProgress(services, 'tools', vscode.l10n.t('Building the sample images in minikube'), (sink) =>
+      const result = await runWithProgress(services, 'tools', vscode.l10n.t('Building the sample images for the cluster'), (sink) =>
         ops.buildImages(services, sink),
       );
       if (!result) return;
       const apply = vscode.l10n.t('Apply a Chapter');
-      const how =
-        result.mode === 'docker-env'
-          ? vscode.l10n.t("with minikube's Docker daemon")
-          : result.mode === 'kind-load'
-            ? vscode.l10n.t('and loaded them into kind')
-            : vscode.l10n.t('with minikube image build');
-      const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Built {0} {1}.', result.images.join(', '), how), apply);
+      const choice = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Built {0} ({1}, {2}).', result.images.join(', '), result.loader.kind, result.loader.tool),
+        apply,
+      );
       if (choice === apply) await vscode.commands.executeCommand('grpcLb.applyChapter');
     }),
   ];

@@ -43,6 +43,7 @@ export type LabErrorCode =
   | 'resource-missing'
   | 'api-missing'
   | 'image-sources-missing'
+  | 'no-image-loader'
   | 'cancelled';
 
 /** An external tool (minikube, docker, istioctl, …) is not on PATH. */
@@ -238,6 +239,26 @@ export class ImageSourcesMissingError extends LabError {
   constructor(readonly searched: readonly string[]) {
     super(`the image build context (samples/images/*.Dockerfile with the built bundles) was not found in: ${searched.join(', ')}; reinstall the extension, or run npm run build in a clone`);
     this.name = 'ImageSourcesMissingError';
+  }
+}
+
+/**
+ * Build Images cannot tell how to get images to the cluster of `context` (not minikube, kind, k3d, a
+ * desktop cluster or a containerd node), and no registry is set — or the registry loader was chosen
+ * without one (`missing: 'registry'`).
+ */
+export class NoImageLoaderError extends LabError {
+  readonly code = 'no-image-loader';
+  constructor(
+    readonly context: string,
+    readonly missing?: 'registry',
+  ) {
+    super(
+      missing === 'registry'
+        ? 'grpcLb.images.loader is "registry" but grpcLb.images.registry is empty: set the registry your cluster pulls from'
+        : `no image loader for kube context "${context}": set grpcLb.images.registry (a registry the cluster pulls from) or grpcLb.images.loader`,
+    );
+    this.name = 'NoImageLoaderError';
   }
 }
 

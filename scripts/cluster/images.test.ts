@@ -6,8 +6,9 @@ import { CLIENT_IMAGE, SERVER_IMAGE } from '../../samples/common/catalog';
 import { imageBuildPlan } from '../../samples/images/index';
 import {
   bundledNpmVersion, containerdImageLabels, debianMirror, nodeImageArgDefault, optionsFromArgs, parseDeb822Sources, parseNodeBase,
-  parseOneLineSources, qualifiedImageName,
+  parseOneLineSources,
 } from './images';
+import { qualifiedImageName } from '../../extension/core/toolchain/imageLoaders';
 import { ETCD_IMAGE } from '../../manifests/index';
 import { ETCD_PROGRAM, PROGRAMS } from './build';
 import { CONTAINERD_SOCKET, PAUSE_IMAGE } from './rig';

@@ -24,6 +24,7 @@ import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ETCD_IMAGE } from '../../manifests/index';
+import { qualifiedImageName } from '../../extension/core/toolchain/imageLoaders';
 import { imageBuildPlan, repoRoot, type ImageBuild } from '../../samples/images/index';
 import { ETCD_PROGRAM, buildProgram } from './build';
 import { CONTAINERD_NAMESPACE, CONTAINERD_SOCKET, IMAGE_CACHE_DIR, PAUSE_IMAGE, run, step, tryRun } from './rig';
@@ -54,19 +55,6 @@ export interface ClusterImagesOptions {
 }
 
 // ─── names ──────────────────────────────────────────────────────────────────────────────────────
-
-/**
- * The name CRI looks an image up by: `grpc-lb-lab/greeter-server:dev` → `docker.io/grpc-lb-lab/…`,
- * `node:20` → `docker.io/library/node:20` (Docker's normalisation, which the kubelet and buildah share).
- */
-export function qualifiedImageName(name: string): string {
-  const slash = name.indexOf('/');
-  const first = slash < 0 ? '' : name.slice(0, slash);
-  const hasRegistry = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
-  const qualified = hasRegistry ? name : slash < 0 ? `docker.io/library/${name}` : `docker.io/${name}`;
-  const lastPart = qualified.slice(qualified.lastIndexOf('/') + 1);
-  return lastPart.includes(':') || lastPart.includes('@') ? qualified : `${qualified}:latest`;
-}
 
 export interface NodeBase {
   /** As the Dockerfiles name it (the ARG default). */

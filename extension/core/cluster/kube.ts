@@ -7,17 +7,47 @@ import { parseStatus } from '../../../samples/common/kubeStatus';
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
 export type KubeConfigLoader = () => KubeConfig;
 
-export const loadDefaultKubeConfig: KubeConfigLoader = () => {
-  const kc = new (clientNode().KubeConfig)();
-  try {
-    kc.loadFromDefault();
-  } catch (err) {
-    // A KUBECONFIG that names a missing or broken file: say which file, not a bare "ENOENT … open".
-    const files = process.env.KUBECONFIG || '~/.kube/config';
-    throw new ClusterUnreachableError(undefined, undefined, `the kubeconfig (${files}) cannot be read: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  return kc;
-};
+export const loadDefaultKubeConfig: KubeConfigLoader = () => kubeConfigLoader(() => ({ files: [] }))();
+
+/** Where to read the kubeconfig from: files (merged, the first wins; empty: KUBECONFIG or ~/.kube/config) and a context override. */
+export interface KubeConfigChoice {
+  files: readonly string[];
+  context?: string;
+}
+
+/**
+ * A loader that reads the kubeconfig afresh on each call as `choose()` says (the learner's settings), and
+ * switches to the chosen context in memory only: the file is never changed.
+ */
+export function kubeConfigLoader(choose: () => KubeConfigChoice): KubeConfigLoader {
+  return () => {
+    const { files, context } = choose();
+    const kc = new (clientNode().KubeConfig)();
+    try {
+      if (files.length === 0) kc.loadFromDefault();
+      for (const [i, file] of files.entries()) {
+        if (i === 0) {
+          kc.loadFromFile(file);
+          continue;
+        }
+        const more = new (clientNode().KubeConfig)();
+        more.loadFromFile(file);
+        kc.mergeConfig(more, true);
+      }
+    } catch (err) {
+      // A KUBECONFIG that names a missing or broken file: say which file, not a bare "ENOENT … open".
+      const named = files.length > 0 ? files.join(', ') : process.env.KUBECONFIG || '~/.kube/config';
+      throw new ClusterUnreachableError(undefined, undefined, `the kubeconfig (${named}) cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (context) {
+      if (!kc.getContextObject(context)) {
+        throw new ClusterUnreachableError(context, undefined, `the kube context "${context}" (setting grpcLb.kubeContext) is not in the kubeconfig`);
+      }
+      kc.setCurrentContext(context);
+    }
+    return kc;
+  };
+}
 
 export interface ContextInfo {
   /** Current context name; undefined when no kubeconfig is set up. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { imagesReach } from '../toolchain/imageLoaders';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,7 +35,8 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
   let presentError: PresentError;
   let outputShown = 0;
   const guard = new ContextGuard({ storage: new MemoryStorage(), confirm: async () => false });
-  const deps = { guard, showOutput: () => void outputShown++ };
+  // Build Images reaches the image store of the clusters the loaders recognise (imageLoaders.ts), with no setting.
+  const deps = { guard, showOutput: () => void outputShown++, imagesReach: (context: string) => imagesReach(context, { loader: 'auto', containerTool: 'auto', tag: 'dev', buildArgs: [] }) };
 
   before(() => {
     standIn = installVscodeStandIn();
@@ -74,12 +76,15 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
     const { p, did } = await clickFirstFix(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'greeter-server-1', 'ErrImageNeverPull'));
     assert.match(p.message, /grpc-lb-lab\/greeter-server:dev/);
     assert.deepEqual(executed(did), [['grpcLb.buildImages']]);
-    // Only where Build Images helps: minikube (on a local server) or kind; another cluster gets what to do instead.
+    // Only where Build Images helps: a cluster a loader recognises (kind, the rig, …); another gets what to set instead.
     const kind = await clickFirstFix(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'p', 'ErrImageNeverPull', { context: 'kind-dev', server: 'https://127.0.0.1:6443' }));
     assert.deepEqual(executed(kind.did), [['grpcLb.buildImages']]);
-    const other = presentError(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'p', 'ErrImageNeverPull', { context: 'grpc-lb-rig', server: 'https://127.0.0.1:6443' }), deps);
-    assert.equal(other?.fixes.some((f) => f.label === 'Build Images'), false, 'no Build Images button where it would not help');
-    assert.match(other?.detail ?? '', /cluster "grpc-lb-rig"/);
+    const rig = await clickFirstFix(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'p', 'ErrImageNeverPull', { context: 'grpc-lb-rig', server: 'https://127.0.0.1:6443' }));
+    assert.deepEqual(executed(rig.did), [['grpcLb.buildImages']]);
+    const other = await clickFirstFix(new ImageNotBuiltError('grpc-lb-lab/greeter-server:dev', 'p', 'ErrImagePull', { context: 'gke_prod', server: 'https://203.0.113.5' }));
+    assert.equal(other.p.fixes.some((f) => f.label === 'Build Images'), false, 'no Build Images button where it would not help');
+    assert.match(other.p.detail ?? '', /cluster "gke_prod"/);
+    assert.deepEqual(executed(other.did), [['workbench.action.openSettings', 'grpcLb.images']], 'the settings that make it work');
   });
 
   it('a missing namespace or deployment offers Apply a Chapter', async () => {

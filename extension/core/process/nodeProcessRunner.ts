@@ -13,10 +13,14 @@ const MAX_KEEP = 1024 * 1024;
  * arguments go to the program verbatim, nothing is interpreted by a shell), streaming lines.
  */
 export class NodeProcessRunner implements ProcessRunner {
-  constructor(private readonly baseEnv: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly baseEnv: NodeJS.ProcessEnv = process.env,
+    /** A configured path for a tool (grpcLb.toolPaths), used instead of the PATH lookup. */
+    private readonly toolPath: (command: string) => string | undefined = () => undefined,
+  ) {}
 
   async which(command: string): Promise<string | undefined> {
-    return findOnPath(command, this.baseEnv);
+    return findOnPath(this.toolPath(command) ?? command, this.baseEnv);
   }
 
   run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -28,7 +32,7 @@ export class NodeProcessRunner implements ProcessRunner {
       let settled = false;
       const outLines = new LineSplitter((l) => options.onStdout?.(l));
       const errLines = new LineSplitter((l) => options.onStderr?.(l));
-      const child = spawn(command, [...args], {
+      const child = spawn(this.toolPath(command) ?? command, [...args], {
         cwd: options.cwd,
         env: { ...this.baseEnv, ...options.env },
         shell: false,

@@ -1,8 +1,6 @@
 import { ProcessFailedError } from '../errors';
-import { dockerBuildArgs, minikubeImageBuildArgs, type ImageBuild } from '../../../samples/images/index';
 import type { ProcessRunner } from '../process/processRunner';
 
-export type { ImageBuild };
 
 export interface StreamOptions {
   signal?: AbortSignal;
@@ -74,45 +72,6 @@ const ENV_ALLOWED = /^(DOCKER_[A-Z_]+|MINIKUBE_[A-Z_]+|SSH_AUTH_SOCK|SSH_AGENT_P
 
 function isEnvName(name: string): boolean {
   return ENV_ALLOWED.test(name);
-}
-
-export type BuildMode = 'docker-env' | 'minikube-image-build' | 'kind-load';
-
-export interface BuildImagesOptions extends StreamOptions, MinikubeOptions {
-  /** default: docker-env when `docker` is on PATH, else `minikube image build`. */
-  mode?: BuildMode;
-  /** For `kind-load`: the kind cluster's name (context `kind-<name>`). */
-  kindCluster?: string;
-  onImage?: (build: ImageBuild, index: number, total: number) => void;
-}
-
-/** The kind cluster behind a kube context named `kind-<name>`, if it is one. */
-export function kindClusterOf(context: string | undefined): string | undefined {
-  return context?.startsWith('kind-') ? context.slice('kind-'.length) || undefined : undefined;
-}
-
-/**
- * Builds the sample images (samples/images build plan) where the cluster can use them without a
- * registry: with the local `docker` CLI pointed at minikube's daemon (docker-env in the child's
- * env only), with `minikube image build`, or — for a kind cluster — a local `docker build` followed
- * by `kind load docker-image`. Each build runs with cwd = its context. Returns the mode used.
- */
-export async function buildImages(runner: ProcessRunner, plan: readonly ImageBuild[], options: BuildImagesOptions = {}): Promise<BuildMode> {
-  const mode = options.mode ?? ((await runner.which('docker')) ? 'docker-env' : 'minikube-image-build');
-  if (mode === 'kind-load' && !options.kindCluster) throw new Error('kind-load needs the kind cluster name');
-  const env = mode === 'docker-env' ? await minikubeDockerEnv(runner, options) : undefined;
-  for (const [i, build] of plan.entries()) {
-    options.onImage?.(build, i + 1, plan.length);
-    if (mode === 'minikube-image-build') {
-      await runChecked(runner, 'minikube', minikubeImageBuildArgs(build, options.profile), { ...options, cwd: build.context });
-      continue;
-    }
-    await runChecked(runner, 'docker', dockerBuildArgs(build), { ...options, cwd: build.context, env });
-    if (mode === 'kind-load') {
-      await runChecked(runner, 'kind', ['load', 'docker-image', build.image, '--name', options.kindCluster as string], options);
-    }
-  }
-  return mode;
 }
 
 /** Runs a tool, streaming its lines; a non-zero exit becomes ProcessFailedError. */

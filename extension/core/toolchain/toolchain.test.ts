@@ -5,9 +5,8 @@ import { KubeApiDouble } from '../../../samples/testing/kubeApiDouble';
 import { FakeProcessRunner } from '../testing/fakeProcessRunner';
 import { MIN_KUBERNETES, kubernetesOlderThanNeeded, runDoctor } from './doctor';
 import { kialiUrlIn, openKiali } from './kiali';
-import { buildImages, kindClusterOf, minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
+import { minikubeDockerEnv, parseDockerEnv, startMinikube } from './minikube';
 import { TOOLS, installHintFor, parseVersion } from './tools';
-import { imageBuildPlan } from '../../../samples/images/index';
 
 const JSON_ENV = '{"DOCKER_CERT_PATH":"/home/me/.minikube/certs","DOCKER_HOST":"tcp://192.168.49.2:2376","DOCKER_TLS_VERIFY":"1","MINIKUBE_ACTIVE_DOCKERD":"minikube"}';
 const NONE_ENV = ['DOCKER_TLS_VERIFY=1', 'DOCKER_HOST=tcp://192.168.49.2:2376', 'DOCKER_CERT_PATH=/home/me/.minikube/certs', 'MINIKUBE_ACTIVE_DOCKERD=minikube'];
@@ -46,41 +45,6 @@ describe('minikube and docker through the process runner (fake runner)', () => {
     const runner = new FakeProcessRunner().tool('minikube', { stdout: [JSON_ENV] });
     assert.deepEqual(await minikubeDockerEnv(runner, { profile: 'lab' }), EXPECTED_ENV);
     assert.deepEqual(runner.calls[0].args, ['-p', 'lab', 'docker-env', '--shell', 'none', '-o', 'json']);
-  });
-
-  it('builds every image with docker pointed at minikube (docker-env in the child env only)', async () => {
-    const runner = new FakeProcessRunner()
-      .tool('minikube', { stdout: [JSON_ENV] })
-      .tool('docker', (args) => ({ stdout: [`#1 building ${args[args.indexOf('--tag') + 1]}`] }));
-    const lines: string[] = [];
-    const plan = imageBuildPlan('/repo');
-    const mode = await buildImages(runner, plan, { onLine: (l) => lines.push(l) });
-    assert.equal(mode, 'docker-env');
-    const builds = runner.callsOf('docker');
-    assert.deepEqual(
-      builds.map((b) => b.args),
-      plan.map((p) => ['build', '--file', p.dockerfile, '--tag', p.image, '.']),
-    );
-    for (const b of builds) {
-      assert.deepEqual(b.env, EXPECTED_ENV);
-      assert.equal(b.cwd, '/repo');
-    }
-    assert.equal(process.env.DOCKER_HOST === EXPECTED_ENV.DOCKER_HOST, false, 'the extension host env is untouched');
-    assert.deepEqual(lines, ['#1 building grpc-lb-lab/greeter-server:dev', '#1 building grpc-lb-lab/greeter-client:dev']);
-  });
-
-  it('falls back to `minikube image build` without a docker CLI, and reports a failed build', async () => {
-    const runner = new FakeProcessRunner().tool('minikube', (args) =>
-      args.includes('grpc-lb-lab/greeter-client:dev') ? { exitCode: 1, stderr: ['ERROR: failed to solve: node:20-alpine: not found'] } : {},
-    );
-    const plan = imageBuildPlan('/repo');
-    await assert.rejects(buildImages(runner, plan), (e: unknown) => {
-      assert.ok(e instanceof ProcessFailedError);
-      assert.match(e.message, /failed to solve/);
-      return true;
-    });
-    assert.deepEqual(runner.calls[0].args, ['image', 'build', '--file', 'samples/images/server.Dockerfile', '--tag', 'grpc-lb-lab/greeter-server:dev', '.']);
-    assert.equal(runner.calls[0].cwd, '/repo');
   });
 
   it('streams `minikube start` and turns a missing minikube into ToolMissingError with its install page', async () => {
@@ -241,21 +205,6 @@ describe('doctor: an API server that takes the connection and says nothing', () 
     } finally {
       await double.stop();
     }
-  });
-});
-
-describe('images for a kind cluster (fake runner)', () => {
-  it('builds with the local docker (no minikube env) and loads each image into the kind cluster', async () => {
-    const runner = new FakeProcessRunner().tool('docker').tool('kind');
-    const plan = imageBuildPlan('/repo');
-    const mode = await buildImages(runner, plan, { mode: 'kind-load', kindCluster: kindClusterOf('kind-grpc') });
-    assert.equal(mode, 'kind-load');
-    assert.deepEqual(
-      runner.calls.map((c) => [c.command, ...c.args].join(' ')),
-      plan.flatMap((b) => [`docker build --file ${b.dockerfile} --tag ${b.image} .`, `kind load docker-image ${b.image} --name grpc`]),
-    );
-    assert.ok(runner.callsOf('docker').every((c) => Object.keys(c.env).length === 0), 'no docker-env for kind');
-    assert.equal(kindClusterOf('minikube'), undefined);
   });
 });
 
