@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClusterUnreachableError, KubeconfigDanglingError } from '../errors';
-import { danglingEntry, loadDefaultKubeConfig } from './kube';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { danglingEntry, kubeConfigLoader, loadDefaultKubeConfig } from './kube';
 
 test('a KUBECONFIG naming a missing file is a ClusterUnreachableError that names the file, not a bare ENOENT', () => {
   const saved = process.env.KUBECONFIG;
@@ -43,4 +46,33 @@ test('a dangling kubeconfig entry is named: a current-context without context, a
     documents: () => [],
   });
   await assert.rejects(actions.scale({ namespace: 'ns', deployment: 'd', replicas: 1 }), (e) => e instanceof KubeconfigDanglingError && /current-context "gone" names no context/.test(e.message));
+});
+
+/** A kubeconfig with one context `name` on `server`. */
+function kubeconfigFile(dir: string, name: string, server: string, current = name): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, [
+    'apiVersion: v1', 'kind: Config', `current-context: ${current}`,
+    `clusters: [{name: ${name}, cluster: {server: "${server}"}}]`,
+    `users: [{name: ${name}, user: {token: t}}]`,
+    `contexts: [{name: ${name}, context: {cluster: ${name}, user: ${name}}}]`,
+  ].join('\n'));
+  return file;
+}
+
+test('settings choose the kubeconfig files (merged, the first wins) and the context, without changing the files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'grpclb-kc-'));
+  try {
+    const a = kubeconfigFile(dir, 'lab', 'https://127.0.0.1:6443');
+    const b = kubeconfigFile(dir, 'kind-x', 'https://127.0.0.1:7443');
+    const merged = kubeConfigLoader(() => ({ files: [a, b] }))();
+    assert.equal(merged.getCurrentContext(), 'lab', "the first file's current context");
+    assert.deepEqual(merged.getContexts().map((c) => c.name).sort(), ['kind-x', 'lab']);
+    const switched = kubeConfigLoader(() => ({ files: [a, b], context: 'kind-x' }))();
+    assert.equal(switched.getCurrentCluster()?.server, 'https://127.0.0.1:7443');
+    assert.throws(kubeConfigLoader(() => ({ files: [a], context: 'gone' })), (e: unknown) => e instanceof ClusterUnreachableError && /grpcLb\.kubeContext/.test(e.message));
+    assert.throws(kubeConfigLoader(() => ({ files: [join(dir, 'missing.yaml')] })), (e: unknown) => e instanceof ClusterUnreachableError && /missing\.yaml/.test(e.message));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

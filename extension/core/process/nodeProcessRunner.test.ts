@@ -48,3 +48,13 @@ describe('NodeProcessRunner (real child processes)', () => {
     assert.equal(await findOnPath('node', { PATH: `/nonexistent:${nodeDir}` }), `${nodeDir}/node`);
   });
 });
+
+describe('grpcLb.toolPaths', () => {
+  it('runs and finds a tool at its configured path when it is not on PATH', async () => {
+    const runner = new NodeProcessRunner({ PATH: '/nonexistent' }, (tool) => (tool === 'minikube' ? node : undefined));
+    assert.equal(await runner.which('minikube'), node);
+    const res = await runner.run('minikube', ['-e', 'console.log("configured")']);
+    assert.equal(res.stdout.trim(), 'configured');
+    assert.equal(await runner.which('kubectl'), undefined, 'other tools still come from PATH');
+  });
+});
