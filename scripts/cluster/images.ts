@@ -492,13 +492,20 @@ async function buildProjectImage(build: ImageBuild, options: readonly string[]):
   );
 }
 
-async function buildProjectImages(builds: readonly ImageBuild[], noCache: boolean): Promise<void> {
+/**
+ * `--volume`s for a build stage's `npm ci` on this machine: npm's download cache, which survives builds (the
+ * layer cache misses when a package-lock.json changes), and the host's trust (npmTrustVolumes; files in `dir`).
+ */
+export async function npmBuildVolumes(dir: string): Promise<string[]> {
   const npmCache = join(IMAGE_CACHE_DIR, 'npm');
   mkdirSync(npmCache, { recursive: true });
+  return ['--volume', `${npmCache}:/root/.npm`, ...(await npmTrustVolumes(dir))];
+}
+
+async function buildProjectImages(builds: readonly ImageBuild[], noCache: boolean): Promise<void> {
   const dir = workDir();
   try {
-    // npm ci's download cache survives builds (the layer cache misses when package-lock.json changes)
-    const options = ['--volume', `${npmCache}:/root/.npm`, ...(await npmTrustVolumes(dir)), ...(noCache ? ['--no-cache'] : [])];
+    const options = [...(await npmBuildVolumes(dir)), ...(noCache ? ['--no-cache'] : [])];
     for (const build of builds) await buildProjectImage(build, options);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 // One learner's flow against a real cluster — the rig that `npm run cluster:up` builds — in a real VS Code:
-// the kube-context question answered with "Allow Writes", Apply Chapter… headless, Tail Client Logs (the
+// Build Sample Images from the installed .vsix (no clone: the rig's copies of the images are removed first,
+// and the extension's containerd loader puts them back), the kube-context question answered with "Allow
+// Writes", Apply Chapter… headless, Tail Client Logs (the
 // Traffic view lists the pods the API lists), Run Experiment… scale-up (the report's figure) and Clean
 // Up… headless (the API lists none of the chapter's Deployments any more).
 //
@@ -8,14 +10,17 @@
 // The namespace grpc-lb-example is shared: run it under the rig's lock, e.g.
 //   flock /tmp/grpc-lb-rig.lock npm run test:e2e -- test/e2e/cluster.test.ts
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { CHAPTER_LABEL, NAMESPACE, PART_OF, clientDeploymentName } from '../../samples/common/catalog';
+import { CHAPTER_LABEL, CLIENT_IMAGE, NAMESPACE, PART_OF, SERVER_IMAGE, clientDeploymentName } from '../../samples/common/catalog';
+import { qualifiedImageName } from '../../extension/core/toolchain/imageLoaders';
+import { npmBuildVolumes } from '../../scripts/cluster/images';
 import { SERVER_DEPLOYMENT, SERVER_POD_SELECTOR } from '../../extension/core/traffic/experiments';
 import { clientPodSelector } from '../../extension/core/traffic/logFollower';
 import { judgeScaleUp, scaleUpExpectation } from '../../scripts/clusterLessons';
-import { BIN_DIR, CONTEXT, KUBECONFIG_PATH, run, tryRun } from '../../scripts/cluster/rig';
+import { BIN_DIR, CONTAINERD_NAMESPACE, CONTAINERD_SOCKET, CONTEXT, KUBECONFIG_PATH, run, tryRun } from '../../scripts/cluster/rig';
 import { REPO_ROOT, Session, TRAFFIC_TREE_RACE, localize, manifest, waitFor, type NotificationRecord } from './harness';
 
 const CHAPTER = 'headless';
@@ -45,6 +50,15 @@ function message(template: string): RegExp {
 /** The rig's own kubectl on the rig's kubeconfig and context (execFile with an argument array). */
 async function kubectl(...args: string[]): Promise<string> {
   return (await run(RIG, ['kubectl', `--kubeconfig=${KUBECONFIG_PATH}`, `--context=${CONTEXT}`, ...args])).stdout;
+}
+
+/** The images the tutorial builds, as containerd (and so the kubelet) names them. */
+const PROJECT_IMAGES = [SERVER_IMAGE, CLIENT_IMAGE].map(qualifiedImageName);
+
+/** Image names in the rig's containerd, CRI namespace. */
+async function containerdImages(): Promise<string[]> {
+  const { stdout } = await run('ctr', ['--address', CONTAINERD_SOCKET, '--namespace', CONTAINERD_NAMESPACE, 'images', 'ls', '--quiet']);
+  return stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 /** Why the rig cannot be used, or undefined when it answers. */
@@ -136,6 +150,7 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
   /** The first step that failed: the later ones build on it and are skipped. */
   let broken: string | undefined;
   let cleanedUp = false;
+  let trustDir: string | undefined;
 
   /** A step of the flow: skipped without the rig; a failure leaves a screenshot and the extension's logs. */
   const step = (name: string, timeoutMs: number, fn: (s: Session) => Promise<void>) =>
@@ -162,9 +177,18 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     // are left): the shared namespace must hold no Deployment of the tutorial but this chapter's.
     const others = (await deployments(PART_OF_SELECTOR)).filter((d) => !d.endsWith(`/${SERVER_DEPLOYMENT}`) && !d.endsWith(`/${clientDeploymentName(CHAPTER)}`));
     assert.deepEqual(others, [], `namespace ${NAMESPACE} on the rig holds another run's Deployments (clean them up first)`);
+    // The chapter must run what Build Sample Images loads, not what cluster:images left in containerd.
+    await tryRun('ctr', ['--address', CONTAINERD_SOCKET, '--namespace', CONTAINERD_NAMESPACE, 'images', 'rm', ...PROJECT_IMAGES]);
+    assert.deepEqual((await containerdImages()).filter((i) => PROJECT_IMAGES.includes(i)), [], 'the project images are gone from the rig');
+    trustDir = mkdtempSync(join(tmpdir(), 'grpc-lb-e2e-trust-'));
     s = await Session.start({
       // The rig's kubeconfig is the learner's: its current context grpc-lb-rig is what the extension uses.
       env: { KUBECONFIG: KUBECONFIG_PATH },
+      settings: {
+        // What this machine's builds need (the rig's cluster:images passes the same): buildah without user
+        // namespaces, and npm in the client's build stage trusting the host's TLS proxy.
+        'grpcLb.images.buildArgs': ['--isolation=chroot', ...(await npmBuildVolumes(trustDir))],
+      },
     });
     await s.screenshot('cluster-00-workbench');
     await s.waitForStartupExtensions();
@@ -172,6 +196,7 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
 
   after(async () => {
     await s?.dispose();
+    if (trustDir) rmSync(trustDir, { recursive: true, force: true });
     // A flow that stopped half-way must not leave the chapter on the shared cluster.
     if (s && !cleanedUp) {
       await tryRun(RIG, [
@@ -181,9 +206,8 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     }
   });
 
-  step('"Apply Chapter… headless" asks before writing to grpc-lb-rig, and the chapter runs', 300_000, async (s) => {
-    await s.runCommand(command('applyChapter'));
-    await s.pick((label) => /(^|, )headless(,|$)/.test(label), CHAPTER);
+  step('"Build Sample Images" asks before writing to grpc-lb-rig, then builds from the installed extension into its containerd', 600_000, async (s) => {
+    await s.runCommand(command('buildImages'));
     // The context is not minikube's: the extension asks first, naming it. A learner allows it.
     const allow = bundle['Allow Writes'];
     assert.ok(allow, 'l10n/bundle.l10n.json has "Allow Writes"');
@@ -196,6 +220,20 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     assert.equal(asked?.[1], CONTEXT, `the question names the context ${CONTEXT}: ${question}`);
     assert.match(asked?.[2] ?? '', /^https:\/\/\S+$/, `the question shows the cluster's API server: ${question}`);
     assert.ok(question.includes(`"${CONTEXT}"`), `the dialog shows the context's name: ${question}`);
+    // buildah builds both images in the extension's own folder (npm ci of the client's two modules takes a while)
+    const built = message('Built {0} ({1}, {2}).');
+    const note = await awaitNotification(s, 0, 'the "Built …" notification', (n) => built.exec(n.message), 540_000);
+    await s.screenshot('cluster-01-images-built');
+    assert.deepEqual([note[2], note[3]], ['containerd', 'buildah'], `the rig's loader: ${note[0]}`);
+    assert.deepEqual((await containerdImages()).filter((i) => PROJECT_IMAGES.includes(i)).sort(), [...PROJECT_IMAGES].sort(), 'containerd (k8s.io) holds both images again');
+    const toolsLog = s.extensionLogs();
+    assert.match(toolsLog, /samples\/images\/server\.Dockerfile/, 'the build ran (its steps are in the Tools channel)');
+    await s.dismissNotifications();
+  });
+
+  step('"Apply Chapter… headless" runs the chapter on those images', 300_000, async (s) => {
+    await s.runCommand(command('applyChapter'));
+    await s.pick((label) => /(^|, )headless(,|$)/.test(label), CHAPTER);
     // The rollout takes about 30 s here; the completion notification names the context and the count.
     const done = message('Chapter {0} is running in context "{1}" ({2} objects applied, all pods ready).');
     const from = (await s.notifications()).length;

@@ -276,6 +276,8 @@ export async function loadImages(
     for (const [i, build] of plan.entries()) {
       options.onImage?.(build, i + 1, plan.length);
       for (const step of loaderSteps(choice, build, names[build.name], settings, tempDir)) {
+        // what runs, as the learner would type it (the Tools channel)
+        options.onLine?.(`$ ${[step.command, ...step.args].join(' ')}`, 'stdout');
         const env = { ...(step.dockerEnv ? dockerEnv : {}), ...step.env };
         const res = await runner.run(step.command, step.args, {
           signal: options.signal,
