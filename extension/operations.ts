@@ -19,7 +19,7 @@ import type { Services } from './services';
 export async function doctor(services: Services, sink: OperationSink): Promise<DoctorReport> {
   sink.progress(vscode.l10n.t('Checking tools and the kube context…'));
   const report = await runDoctor(
-    { runner: services.runner, kubeConfig: services.kubeConfig, isMinikubeContext: (c) => services.guard.isMinikube(c) },
+    { runner: services.runner, kubeConfig: services.kubeConfig, isMinikubeContext: (c) => services.guard.isMinikube(c), imageSettings: services.settings.images() },
     sink.signal,
   );
   for (const line of formatDoctorReport(report)) sink.line(line);

@@ -57,10 +57,12 @@ describe('doctor lines: what the doctor words itself is localized, a tool\'s own
         { id: 'kubectl', command: 'kubectl', optional: true, found: true, path: '/bin/kubectl', problem: 'error: unknown flag --client', installHint: hint },
       ],
       cluster: { context: 'kind-x', server: 'https://127.0.0.1:6443', isMinikube: false, reachable: false, problem: 'no answer within 5 s', problemCode: { kind: 'no-answer', seconds: 5 } },
+      images: { loader: { kind: 'kind', cluster: 'x', tool: 'docker', reason: 'context kind-x is a kind cluster\'s' } },
     });
     assert.match(lines[0]!, /minikube: found at \/bin\/minikube but it does not work: no answer within 10 s/);
     assert.match(lines[1]!, /docker: found at \/bin\/docker but it does not work: exit code 3/);
     assert.match(lines[2]!, /kubectl \(optional\): found at \/bin\/kubectl but it does not work: error: unknown flag --client/);
     assert.match(lines[3]!, /kube context "kind-x" \(https:\/\/127\.0\.0\.1:6443\): the API does not answer — no answer within 5 s/);
+    assert.match(lines[4]!, /^✔ images: kind with docker \(context kind-x is a kind cluster's\)$/);
   });
 });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ClusterProgress } from '../core/cluster/clusterActions';
-import { installCommandFor } from '../core/errors';
+import { installCommandFor, NoImageLoaderError } from '../core/errors';
 import type { DoctorProblem, DoctorReport } from '../core/toolchain/doctor';
 import { MAX_REPLICAS, type ActionError } from '../core/workbook/actions';
 
@@ -55,6 +55,7 @@ export function formatDoctorReport(report: DoctorReport): string[] {
     const optional = t.optional ? vscode.l10n.t(' (optional)') : '';
     if (t.found && !t.problem) {
       lines.push(`✔ ${t.command}${optional}: ${t.version ?? vscode.l10n.t('version unknown')} — ${t.path}`);
+      if (t.expectedVersion) lines.push(`⚠ ${vscode.l10n.t('{0} {1}: the Istio chapters are written for Istio {2}; an istioctl of another minor release may install something else.', t.command, t.version ?? '', t.expectedVersion)}`);
     } else if (t.found) {
       lines.push(`⚠ ${t.command}${optional}: ${vscode.l10n.t('found at {0} but it does not work: {1}', t.path ?? '', doctorProblem(t.problem, t.problemCode))}`);
     } else {
@@ -74,10 +75,18 @@ export function formatDoctorReport(report: DoctorReport): string[] {
   } else {
     lines.push(`✖ ${vscode.l10n.t('kube context "{0}" ({1}): the API does not answer — {2}', c.context, c.server ?? '', doctorProblem(c.problem, c.problemCode))}`);
   }
+  lines.push(formatImagesLine(report.images));
   if (c.context && !c.isMinikube) {
     lines.push(`⚠ ${vscode.l10n.t('"{0}" is not minikube: you will be asked before anything is written to it.', c.context)}`);
   }
   return lines;
+}
+
+/** How Build Sample Images would reach the cluster, or what to set. */
+function formatImagesLine(images: DoctorReport['images']): string {
+  if ('loader' in images) return `✔ ${vscode.l10n.t('images: {0} with {1} ({2})', images.loader.kind, images.loader.tool, images.loader.reason)}`;
+  if (images.problem instanceof NoImageLoaderError) return `⚠ ${vscode.l10n.t('images: Build Sample Images cannot reach cluster "{0}" — set grpcLb.images.registry or grpcLb.images.loader', images.problem.context)}`;
+  return `○ ${vscode.l10n.t('images: {0}', images.problem.message)}`;
 }
 
 /** A workbook action line's syntax error as one localized sentence (the parser's codes, words and choices). */

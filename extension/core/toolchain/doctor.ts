@@ -1,11 +1,13 @@
 import * as semver from 'semver';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { CancelledError, ClusterUnreachableError, KubeconfigDanglingError } from '../errors';
+import { CancelledError, ClusterUnreachableError, KubeconfigDanglingError, ToolMissingError } from '../errors';
 import { answerWithin, contextInfo, danglingEntry, translateKubeError, type KubeConfigLoader } from '../cluster/kube';
 import type { ProcessRunner } from '../process/processRunner';
 import { TOOLS, parseVersion, type ToolSpec } from './tools';
 import type { InstallHint } from '../errors';
 import type { ToolId } from './tools';
+import { ISTIO_VERSION } from '../../../manifests/index';
+import { chooseLoader, toolsOf, type ImageSettings, type LoaderChoice } from './imageLoaders';
 
 /**
  * A problem the doctor itself words (as opposed to a tool's or the API's own message), so the
@@ -31,6 +33,8 @@ export interface ToolReport {
   problem?: string;
   problemCode?: DoctorProblem;
   installHint: InstallHint;
+  /** istioctl of another minor release than the one the Istio chapters pin. */
+  expectedVersion?: string;
 }
 
 export interface ClusterReport {
@@ -48,6 +52,8 @@ export interface ClusterReport {
 export interface DoctorReport {
   tools: ToolReport[];
   cluster: ClusterReport;
+  /** How Build Sample Images would reach this cluster, or why it cannot (imageLoaders.ts). */
+  images: { loader: LoaderChoice } | { problem: Error };
   /** True when every non-optional tool is present and the cluster answers. */
   ready: boolean;
 }
@@ -60,16 +66,51 @@ export interface DoctorDeps {
   /** Per version call / API probe (default 10 s / 5 s). */
   toolTimeoutMs?: number;
   apiTimeoutMs?: number;
+  /** The image settings (default: all automatic). */
+  imageSettings?: ImageSettings;
+}
+
+const AUTOMATIC_IMAGES: ImageSettings = { loader: 'auto', containerTool: 'auto', tag: 'dev', buildArgs: [] };
+
+/**
+ * The tools a learner needs here: kubectl for the shell cells, and what the image loader runs (minikube and
+ * docker only on minikube); without a cluster yet, minikube to start one.
+ */
+function requiredTools(images: DoctorReport['images'], hasContext: boolean): Set<string> {
+  if ('loader' in images) return new Set(['kubectl', ...toolsOf(images.loader)]);
+  // the loader could not even look (minikube's profile list needs minikube)
+  if (images.problem instanceof ToolMissingError) return new Set(['kubectl', images.problem.tool]);
+  return new Set(hasContext ? ['kubectl'] : ['kubectl', 'minikube']);
 }
 
 /** Checks the toolchain (PATH lookup + version call each, in parallel) and the current kube context. */
 export async function runDoctor(deps: DoctorDeps, signal?: AbortSignal): Promise<DoctorReport> {
-  const [tools, cluster] = await Promise.all([
+  const [checked, cluster] = await Promise.all([
     Promise.all(TOOLS.map((t) => checkTool(deps, t, signal))),
     checkCluster(deps, signal),
   ]);
+  const images: DoctorReport['images'] = cluster.context
+    ? await chooseLoader(deps.runner, cluster.context, deps.imageSettings ?? AUTOMATIC_IMAGES, signal).then(
+        (loader) => ({ loader }),
+        (problem: Error) => {
+          if (problem instanceof CancelledError) throw problem;
+          return { problem };
+        },
+      )
+    : { problem: new Error('no kube context') };
+  const required = requiredTools(images, !!cluster.context);
+  const tools = checked.map((t) => ({ ...t, optional: !required.has(t.command) }));
   const ready = tools.every((t) => t.optional || t.found) && cluster.reachable;
-  return { tools, cluster, ready };
+  return { tools, cluster, images, ready };
+}
+
+/** The pinned Istio's minor release when istioctl's differs (istioctl supports its own minor's control plane). */
+function istioMismatch(spec: ToolSpec, version: string | undefined): { expectedVersion: string } | undefined {
+  if (spec.id !== 'istioctl' || !version) return undefined;
+  const found = semver.coerce(version);
+  const pinned = semver.parse(ISTIO_VERSION);
+  if (!found || !pinned || (found.major === pinned.major && found.minor === pinned.minor)) return undefined;
+  return { expectedVersion: ISTIO_VERSION };
 }
 
 async function checkTool(deps: DoctorDeps, spec: ToolSpec, signal?: AbortSignal): Promise<ToolReport> {
@@ -87,7 +128,7 @@ async function checkTool(deps: DoctorDeps, spec: ToolSpec, signal?: AbortSignal)
       if (said) return { ...base, found: true, path, version, problem: said };
       return { ...base, found: true, path, version, problem: `exit code ${res.exitCode}`, problemCode: { kind: 'exit-code', code: res.exitCode } };
     }
-    return { ...base, found: true, path, version };
+    return { ...base, found: true, path, version, ...istioMismatch(spec, version) };
   } catch (err) {
     if (err instanceof CancelledError && signal?.aborted) throw err;
     if (err instanceof CancelledError) {

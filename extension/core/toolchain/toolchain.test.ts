@@ -141,6 +141,28 @@ describe('doctor (fake runner + Kubernetes API double)', () => {
     assert.equal(report.tools.find((t) => t.id === 'minikube')?.version, 'v1.34.0');
   });
 
+  it('requires what the image loader runs for this cluster: docker for kind, buildah and ctr for the rig; never minikube there', async () => {
+    const kind = await runDoctor({ runner: new FakeProcessRunner().tool('kubectl'), kubeConfig: () => double.kubeConfig({ context: 'kind-lab' }) });
+    const required = (r: typeof kind): string[] => r.tools.filter((t) => !t.optional).map((t) => t.command).sort();
+    assert.deepEqual(required(kind), ['docker', 'kind', 'kubectl']);
+    assert.ok('loader' in kind.images && kind.images.loader.kind === 'kind');
+    assert.equal(kind.ready, false, 'docker and kind are missing');
+    const rig = await runDoctor({ runner: new FakeProcessRunner().tool('kubectl').tool('buildah').tool('ctr'), kubeConfig: () => double.kubeConfig({ context: 'grpc-lb-rig' }) });
+    assert.deepEqual(required(rig), ['buildah', 'ctr', 'kubectl']);
+    assert.equal(rig.ready, true, 'no minikube, no docker needed on the rig');
+    const elsewhere = await runDoctor({ runner: new FakeProcessRunner().tool('kubectl'), kubeConfig: () => double.kubeConfig({ context: 'gke_prod' }) });
+    assert.ok('problem' in elsewhere.images && elsewhere.images.problem.name === 'NoImageLoaderError', 'says what to set instead');
+  });
+
+  it("warns about an istioctl of another minor release than the chapters pin", async () => {
+    const runner = new FakeProcessRunner().tool('istioctl', { stdout: ['1.22.0'] }).tool('kubectl');
+    const report = await runDoctor({ runner, kubeConfig: () => double.kubeConfig({ context: 'kind-lab' }) });
+    assert.match(report.tools.find((t) => t.id === 'istioctl')?.expectedVersion ?? '', /^\d+\.\d+\.\d+$/);
+    const { ISTIO_VERSION } = await import('../../../manifests/index');
+    const same = await runDoctor({ runner: new FakeProcessRunner().tool('istioctl', { stdout: [ISTIO_VERSION] }), kubeConfig: () => double.kubeConfig({ context: 'kind-lab' }) });
+    assert.equal(same.tools.find((t) => t.id === 'istioctl')?.expectedVersion, undefined);
+  });
+
   it('parses the version formats the tools print', () => {
     assert.equal(parseVersion('Docker version 27.3.1, build ce12230'), '27.3.1');
     assert.equal(parseVersion('minikube version: v1.34.0\ncommit: 210b148'), 'v1.34.0');

@@ -1,6 +1,6 @@
 import type { InstallHint } from '../errors';
 
-export type ToolId = 'minikube' | 'docker' | 'kubectl' | 'istioctl' | 'etcd' | 'kind';
+export type ToolId = 'minikube' | 'docker' | 'kubectl' | 'istioctl' | 'etcd' | 'kind' | 'k3d' | 'podman' | 'buildah' | 'nerdctl' | 'ctr';
 
 export interface ToolSpec {
   id: ToolId;
@@ -63,6 +63,42 @@ export const TOOLS: readonly ToolSpec[] = [
     versionArgs: ['version'],
     optional: true,
     installHint: { url: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation', brew: 'brew install kind', winget: 'winget install Kubernetes.kind' },
+  },
+  // The other image loaders' tools (imageLoaders.ts): Doctor requires only those the current cluster's loader runs.
+  {
+    id: 'k3d',
+    command: 'k3d',
+    versionArgs: ['version'],
+    optional: true,
+    installHint: { url: 'https://k3d.io/stable/#installation', brew: 'brew install k3d', winget: 'winget install k3d' },
+  },
+  {
+    id: 'podman',
+    command: 'podman',
+    versionArgs: ['--version'],
+    optional: true,
+    installHint: { url: 'https://podman.io/docs/installation', apt: 'sudo apt-get install podman', brew: 'brew install podman', winget: 'winget install RedHat.Podman' },
+  },
+  {
+    id: 'buildah',
+    command: 'buildah',
+    versionArgs: ['--version'],
+    optional: true,
+    installHint: { url: 'https://github.com/containers/buildah/blob/main/install.md', apt: 'sudo apt-get install buildah' },
+  },
+  {
+    id: 'nerdctl',
+    command: 'nerdctl',
+    versionArgs: ['--version'],
+    optional: true,
+    installHint: { url: 'https://github.com/containerd/nerdctl#install', brew: 'brew install nerdctl' },
+  },
+  {
+    id: 'ctr',
+    command: 'ctr',
+    versionArgs: ['--version'],
+    optional: true,
+    installHint: { url: 'https://github.com/containerd/containerd/blob/main/docs/getting-started.md', apt: 'sudo apt-get install containerd' },
   },
 ];
 
