@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { freePort } from '../lab/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,4 +157,46 @@ test('the images as their Dockerfiles lay them out (built kit, npm ci from the k
     stdio: ['ignore', 'ignore', 'inherit'],
   }));
   await Promise.race([dialed, new Promise((_, reject) => setTimeout(() => reject(new Error('the client never dialed the xDS server')), 15_000))]);
+});
+
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(dir, join(prefix, e.name)) : [join(prefix, e.name)],
+  );
+}
+
+test('.dockerignore as buildah reads it sends every file the Dockerfiles copy (nested protos too) and nothing else', async (t) => {
+  if (process.getuid?.() !== 0 || !(await run('buildah', ['--version']).then(() => true, () => false))) {
+    return t.skip('needs root and buildah (CI has both)');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'grpc-lb-context-'));
+  const tag = `localhost/grpc-lb-context-test:${process.pid}`;
+  t.after(async () => {
+    await run('buildah', ['rmi', '--force', tag]).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const kit = join(dir, 'kit');
+  await run(process.execPath, [join(REPO, 'scripts/build.mjs'), '--image-kit', kit], { cwd: REPO });
+  // noise a real install or clone has beside the kit, which must stay out
+  for (const stray of ['dist/extension.js', 'node_modules/x/index.js', 'walkthroughs/steps/setup.md']) {
+    mkdirSync(join(kit, stray, '..'), { recursive: true });
+    cpSync(join(kit, 'dist/server.js'), join(kit, stray));
+  }
+  cpSync(join(kit, 'dist/server.js'), join(kit, 'dist/server.js.map'));
+  // the whole context into an image from scratch: no base image, no registry
+  writeFileSync(join(dir, 'Context.Dockerfile'), 'FROM scratch\nCOPY . /context/\n');
+  await run('buildah', ['bud', '--isolation=chroot', '--quiet', '--file', join(dir, 'Context.Dockerfile'), '--tag', tag, '.'], { cwd: kit });
+  const container = (await run('buildah', ['from', tag])).stdout.trim();
+  try {
+    const root = (await run('buildah', ['mount', container])).stdout.trim();
+    const sent = filesUnder(join(root, 'context')).sort();
+    const needed = [...new Set(imageBuildPlan(kit).flatMap((b) => b.sources.filter((s) => s !== '.dockerignore')))];
+    const protos = filesUnder(join(kit, 'proto')).map((f) => join('proto', f));
+    assert.ok(protos.some((p) => p.split('/').length > 3), 'the kit has nested protos (proto/vendor/…)');
+    for (const file of [...needed, ...protos]) assert.ok(sent.includes(file), `${file} reaches the build: sent ${sent.join(', ')}`);
+    for (const stray of ['dist/extension.js', 'dist/server.js.map', 'node_modules/x/index.js', 'walkthroughs/steps/setup.md']) assert.ok(!sent.includes(stray), `${stray} stays out`);
+  } finally {
+    await run('buildah', ['umount', container]).catch(() => undefined);
+    await run('buildah', ['rm', container]).catch(() => undefined);
+  }
 });

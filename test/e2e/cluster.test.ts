@@ -215,6 +215,7 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     await shown.waitFor({ state: 'visible', timeout: 60_000 });
     await s.screenshot('cluster-01-context-question');
     const question = await s.answerDialog(allow);
+    const afterQuestion = (await s.notifications()).length;
     const ask = message('Write to kube context "{0}" ({1})?');
     const asked = (await s.notifications()).map((n) => (n.source === 'dialog' ? ask.exec(n.message.split(' — ')[0]) : null)).find(Boolean);
     assert.equal(asked?.[1], CONTEXT, `the question names the context ${CONTEXT}: ${question}`);
@@ -222,7 +223,7 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
     assert.ok(question.includes(`"${CONTEXT}"`), `the dialog shows the context's name: ${question}`);
     // buildah builds both images in the extension's own folder (npm ci of the client's two modules takes a while)
     const built = message('Built {0} ({1}, {2}).');
-    const note = await awaitNotification(s, 0, 'the "Built …" notification', (n) => built.exec(n.message), 540_000);
+    const note = await awaitNotification(s, afterQuestion, 'the "Built …" notification', (n) => built.exec(n.message), 540_000);
     await s.screenshot('cluster-01-images-built');
     assert.deepEqual([note[2], note[3]], ['containerd', 'buildah'], `the rig's loader: ${note[0]}`);
     assert.deepEqual((await containerdImages()).filter((i) => PROJECT_IMAGES.includes(i)).sort(), [...PROJECT_IMAGES].sort(), 'containerd (k8s.io) holds both images again');
