@@ -26,7 +26,7 @@ import type { TrafficActions } from '../core/trafficActions';
 
 /** What the traffic feature needs from the rest of the extension (the composition root passes it). */
 export interface TrafficServices {
-  /** Loads the kubeconfig afresh (extension/core/cluster/kube.ts `loadDefaultKubeConfig`). */
+  /** Loads the kubeconfig afresh, as the learner's settings choose it (extension/core/cluster/kube.ts `kubeConfigLoader`). */
   kubeConfig: () => KubeConfig;
   /** Guarded scale (ClusterActions.scale). */
   cluster: {
