@@ -52,7 +52,10 @@ test('Dockerfiles: one pinned Node LTS base (an ARG default), non-root, exec-for
     const froms = lines.filter((l) => l.startsWith('FROM '));
     // one base for every stage: an ARG whose default is the pinned official image (a registry-less builder overrides it)
     const firstFrom = lines.indexOf(froms[0]);
-    assert.ok(lines.slice(0, firstFrom).some((l) => /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-bookworm-slim$/.test(l)), `${build.dockerfile}: pinned NODE_IMAGE default`);
+    assert.ok(
+      lines.slice(0, firstFrom).some((l) => /^ARG NODE_IMAGE=node:\d+\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/.test(l)),
+      `${build.dockerfile}: NODE_IMAGE defaults to a release tag pinned by digest`,
+    );
     for (const from of froms) assert.match(from, /^FROM \$\{NODE_IMAGE\}( AS \w+)?$/, build.dockerfile);
     const finalStage = lines.slice(lines.lastIndexOf(froms.at(-1)!));
     const user = finalStage.find((l) => l.startsWith('USER '));

@@ -3,10 +3,11 @@
 #   docker build --file samples/images/server.Dockerfile --tag grpc-lb-lab/greeter-server:dev .
 # dist/server.js is self-contained (esbuild bundle; the protos its libraries read are in proto/vendor).
 
-# The pinned official Node LTS image. A builder without a registry may pass another with
-# --build-arg NODE_IMAGE=…; `npm run cluster:images` needs none, as it builds a local image under this
-# default name (Debian bookworm + this Node release).
-ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+# The official Node LTS image, pinned by the digest Docker Hub serves for this tag (the image index recorded
+# in docker-library/repo-info, repos/node/remote/24.18.1-bookworm-slim.md): a moved tag cannot change what is
+# built. A builder without a registry passes its own base with --build-arg NODE_IMAGE=… (setting
+# grpcLb.images.buildArgs); `npm run cluster:images` builds one under the tag (Debian bookworm + this Node release).
+ARG NODE_IMAGE=node:24.18.1-bookworm-slim@sha256:235600a8101ab264e117b1768e925532262668dc9b581ef1dd7d96ced463b8e7
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app

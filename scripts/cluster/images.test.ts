@@ -36,6 +36,9 @@ test('both Dockerfiles default NODE_IMAGE to one node:<version>-<suite>-slim, wh
   assert.ok(new Date() < new Date(endOfLife[major]!), `Node ${major} reached its end of life on ${endOfLife[major]}`);
   assert.equal(base.suite, 'bookworm');
   assert.equal(parseNodeBase('node:20-alpine'), undefined);
+  // the digest pins Docker Hub's bytes; the rig's local base goes by the tag alone
+  assert.equal(parseNodeBase(`node:24.18.1-bookworm-slim@sha256:${'a'.repeat(64)}`)?.image, 'node:24.18.1-bookworm-slim');
+  assert.equal(parseNodeBase('node:24.18.1-bookworm-slim@sha256:short'), undefined);
 });
 
 test('the Dockerfiles name no floating frontend image (# syntax=…): the builder\'s own parser builds them', () => {

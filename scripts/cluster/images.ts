@@ -57,7 +57,7 @@ export interface ClusterImagesOptions {
 // ─── names ──────────────────────────────────────────────────────────────────────────────────────
 
 export interface NodeBase {
-  /** As the Dockerfiles name it (the ARG default). */
+  /** The ARG default's tag, without its digest. */
   image: string;
   /** e.g. 20.20.0 */
   nodeVersion: string;
@@ -70,10 +70,13 @@ export function nodeImageArgDefault(dockerfile: string): string | undefined {
   return /^ARG NODE_IMAGE=(\S+)\s*$/m.exec(dockerfile)?.[1];
 }
 
-/** What `node:<version>-<suite>-slim` asks for. */
+/**
+ * What `node:<version>-<suite>-slim[@sha256:…]` asks for. `image` is the tag alone: the name the rig builds its
+ * local base under and passes as NODE_IMAGE (a digest names Docker Hub's bytes, which a local build cannot have).
+ */
 export function parseNodeBase(image: string): NodeBase | undefined {
-  const match = /^(?:docker\.io\/library\/)?node:(\d+\.\d+\.\d+)-([a-z]+)-slim$/.exec(image);
-  return match ? { image, nodeVersion: match[1], suite: match[2] } : undefined;
+  const match = /^((?:docker\.io\/library\/)?node:(\d+\.\d+\.\d+)-([a-z]+)-slim)(?:@sha256:[0-9a-f]{64})?$/.exec(image);
+  return match ? { image: match[1]!, nodeVersion: match[2]!, suite: match[3]! } : undefined;
 }
 
 /** The one Node base every Dockerfile defaults to; refuses Dockerfiles that disagree. */
@@ -502,10 +505,11 @@ export async function npmBuildVolumes(dir: string): Promise<string[]> {
   return ['--volume', `${npmCache}:/root/.npm`, ...(await npmTrustVolumes(dir))];
 }
 
-async function buildProjectImages(builds: readonly ImageBuild[], noCache: boolean): Promise<void> {
+async function buildProjectImages(builds: readonly ImageBuild[], noCache: boolean, base: NodeBase): Promise<void> {
   const dir = workDir();
   try {
-    const options = [...(await npmBuildVolumes(dir)), ...(noCache ? ['--no-cache'] : [])];
+    // the local base under the tag, instead of the digest-pinned default only a registry can serve
+    const options = ['--build-arg', `NODE_IMAGE=${base.image}`, ...(await npmBuildVolumes(dir)), ...(noCache ? ['--no-cache'] : [])];
     for (const build of builds) await buildProjectImage(build, options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -585,10 +589,11 @@ async function buildAndImport(containerdAddress: string, noCache: boolean): Prom
       run(process.execPath, [join(repoRoot(), 'scripts', 'build.mjs'), '--image-kit', kit], { cwd: repoRoot() }).then(() => undefined),
     );
     const builds = imageBuildPlan(repoRoot()); // the tags only
-    await ensureNodeBase(nodeBaseOf(builds));
+    const base = nodeBaseOf(builds);
+    await ensureNodeBase(base);
     await ensurePauseImage();
     await ensureEtcdImage();
-    await buildProjectImages(builds, noCache);
+    await buildProjectImages(builds, noCache, base);
   } finally {
     rmSync(kit, { recursive: true, force: true });
   }
