@@ -3,8 +3,10 @@
  * (extension/commands/errors.ts) turns each into ONE localized message with a button to the fix.
  */
 
-import { LabAbortedError } from '../../samples/lab/errors';
-import { TrafficError } from './traffic/errors';
+import { TutorialError } from '../../samples/common/errors';
+
+/** One test for "stopped, not failed", shared with the lab and the traffic core (samples/common/errors.ts). */
+export { isCancellation } from '../../samples/common/errors';
 
 /** Where to get a missing tool: a web page, and for Debian/Ubuntu an apt line where one exists. */
 export interface InstallHint {
@@ -24,8 +26,9 @@ export function installCommandFor(hint: InstallHint, platform: NodeJS.Platform =
   return manager && command ? { manager, command } : undefined;
 }
 
-export abstract class LabError extends Error {
-  abstract readonly code: LabErrorCode;
+/** The action layer's errors: the project's one error family (TutorialError), with the codes the adapter words. */
+export abstract class LabError extends TutorialError {
+  abstract override readonly code: LabErrorCode;
 }
 
 export type LabErrorCode =
@@ -265,21 +268,11 @@ export class NoImageLoaderError extends LabError {
 /** The user cancelled (AbortSignal). */
 export class CancelledError extends LabError {
   readonly code = 'cancelled';
+  override readonly cancelled = true;
   constructor() {
     super('cancelled');
     this.name = 'CancelledError';
   }
-}
-
-/**
- * True for every way a run ends because the user stopped it: CancelledError here, the lab's
- * LabAbortedError, a TrafficError with reason `cancelled`, a DOM AbortError. A stop is not a failure.
- */
-export function isCancellation(err: unknown): boolean {
-  if (err instanceof CancelledError || err instanceof LabAbortedError) return true;
-  if (err instanceof TrafficError) return err.reason === 'cancelled';
-  // What AbortSignal-aware platform APIs (fetch, timers/promises) throw: a DOMException, not a class of ours.
-  return err instanceof Error && err.name === 'AbortError';
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -4,7 +4,8 @@
  * Ctrl-C stops every process the lab started before exiting.
  */
 import { parseArgs } from 'node:util';
-import { isAbortError, LabError } from './errors';
+import { isCancellation } from '../common/errors';
+import { LabError } from './errors';
 import { renderScenario, renderSummary, runTour, SCENARIO_IDS, type ScenarioReport } from './index';
 
 const USAGE = `usage: npm start [-- [${SCENARIO_IDS.join('|')}]... [--json]]
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
     }
     return report.scenarios.some((s) => typeof s.figures.error === 'string') ? 1 : 0;
   } catch (error) {
-    if (isAbortError(error)) {
+    if (isCancellation(error)) {
       process.stderr.write('lab stopped; nothing is left running\n');
       return 130;
     }

@@ -1,13 +1,14 @@
+import { TutorialError } from '../common/errors';
+
 /** Base class of every error the lab throws on purpose; `message` is meant for the learner. */
-export class LabError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+export class LabError extends TutorialError {
+  readonly code: string = 'lab';
 }
 
 /** The run was cancelled (AbortSignal, Ctrl-C). Everything it started has been stopped. */
 export class LabAbortedError extends LabError {
+  override readonly code = 'lab-aborted';
+  override readonly cancelled = true;
   constructor() {
     super('lab run aborted; every process it started has been stopped');
   }
@@ -15,6 +16,7 @@ export class LabAbortedError extends LabError {
 
 /** A lab process (server, client) exited on its own, or never became ready. */
 export class LabProcessError extends LabError {
+  override readonly code = 'lab-process';
   constructor(
     readonly processName: string,
     message: string,
@@ -30,6 +32,7 @@ export class LabProcessError extends LabError {
  * IPs of their own. Linux answers on all of 127.0.0.0/8; macOS only on 127.0.0.1 until aliases are added.
  */
 export class LoopbackAliasMissingError extends LabError {
+  override readonly code = 'loopback-alias-missing';
   constructor(readonly missing: readonly string[]) {
     super(
       `the lab needs the loopback address${missing.length > 1 ? 'es' : ''} ${missing.join(', ')}, which this machine does not have. ` +
@@ -41,11 +44,8 @@ export class LoopbackAliasMissingError extends LabError {
 
 /** An unknown scenario id was asked for. */
 export class UnknownScenarioError extends LabError {
+  override readonly code = 'unknown-scenario';
   constructor(id: string, known: readonly string[]) {
     super(`unknown lab scenario "${id}"; expected one of: ${known.join(', ')}`);
   }
-}
-
-export function isAbortError(error: unknown): boolean {
-  return error instanceof LabAbortedError || (error instanceof Error && error.name === 'AbortError');
 }

@@ -5,7 +5,8 @@
  */
 import { LAB_SCENARIO_IDS, type LabScenarioId } from '../common/catalog';
 import { LabContext, type LabRunOptions } from './context';
-import { isAbortError, LabAbortedError, UnknownScenarioError } from './errors';
+import { isCancellation } from '../common/errors';
+import { LabAbortedError, UnknownScenarioError } from './errors';
 import { CLAIMS, type LabReport, type ScenarioReport } from './report';
 import { runClusterIp } from './scenarios/clusterip';
 import { runEtcd } from './scenarios/etcd';
@@ -76,7 +77,7 @@ export async function runTour(options: TourOptions = {}): Promise<LabReport> {
     try {
       report = await runScenario(id, options);
     } catch (error) {
-      if (isAbortError(error) || options.signal?.aborted) throw new LabAbortedError();
+      if (isCancellation(error) || options.signal?.aborted) throw new LabAbortedError();
       report = {
         id,
         claim: CLAIMS[id],

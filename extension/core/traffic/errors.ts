@@ -3,6 +3,7 @@
  * localized sentence (style guide: the core returns ids and data, the adapter localizes).
  */
 import { httpStatusOf } from '../../../samples/common/kubeStatus';
+import { TutorialError } from '../../../samples/common/errors';
 import { CancelledError } from '../errors';
 
 export type TrafficErrorReason =
@@ -20,14 +21,17 @@ export type TrafficErrorReason =
   | 'cancelled'
   | 'unknown';
 
-export class TrafficError extends Error {
+export class TrafficError extends TutorialError {
+  readonly code: string;
+  override readonly cancelled: boolean;
   constructor(
     readonly reason: TrafficErrorReason,
     message: string,
     readonly details: { namespace?: string; pod?: string; status?: number } = {},
   ) {
     super(message);
-    this.name = 'TrafficError';
+    this.code = `traffic-${reason}`;
+    this.cancelled = reason === 'cancelled';
   }
 
   static is(value: unknown, reason?: TrafficErrorReason): value is TrafficError {
