@@ -225,14 +225,35 @@ test('every workbook parses: valid action cells, the same actions in both langua
   }
 });
 
-test('diagrams are self-contained SVGs with a title, readable without theme variables', () => {
+/** Theme colours the diagrams may use: VS Code colour ids (`charts.blue` → `--vscode-charts-blue`) every theme defines. */
+const DIAGRAM_COLOURS = new Set([
+  'foreground',
+  'descriptionForeground',
+  'disabledForeground',
+  'editor-background',
+  'charts-blue',
+  'charts-green',
+  'charts-orange',
+  'charts-purple',
+  'charts-red',
+]);
+
+test('diagrams are self-contained SVGs with a title, every colour a theme variable with a fallback', () => {
   for (const file of readdirSync(MEDIA).filter((f) => f.endsWith('.svg'))) {
     const text = readFileSync(path.join(MEDIA, file), 'utf8');
     assert.match(text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="/, file);
     assert.match(text, /<title id="t">[^<]+<\/title>/, `${file}: title for screen readers`);
     assert.match(text, /<desc id="d">[^<]+<\/desc>/, `${file}: description`);
-    // Shown as an <img> inside the walkthrough: theme variables and currentColor do not reach it.
-    assert.doesNotMatch(text, /var\(--vscode|currentColor|<script|href="http/, file);
+    // Step media of kind svg is inlined into a webview whose CSP admits only its own nonce'd styles.
+    assert.doesNotMatch(text, /<style|style=|class=|currentColor|<script|href="http/, file);
+    const colours = [...text.matchAll(/\s(fill|stroke)="([^"]*)"/g)].map((m) => m[2]!);
+    assert.ok(colours.length >= 20, `${file}: found ${colours.length} colours`);
+    for (const colour of colours.filter((c) => c !== 'none')) {
+      // A High Contrast theme recolours the diagram only through the variables.
+      const m = /^var\(--vscode-([A-Za-z-]+), #[0-9a-f]{6}\)$/.exec(colour);
+      assert.ok(m && DIAGRAM_COLOURS.has(m[1]!), `${file}: ${colour} is not var(--vscode-<theme colour>, #fallback)`);
+    }
+    assert.doesNotMatch(text.replace(/var\(--vscode-[^)]*\)/g, ''), /#[0-9a-fA-F]{3,8}\b|rgb|hsl/, `${file}: a colour outside a theme variable`);
     assert.match(text.trimEnd(), /<\/svg>$/, `${file} is complete`);
   }
 });
