@@ -512,11 +512,16 @@ export class Session {
     return undefined;
   }
 
-  /** Changes user settings while the workbench runs (it watches settings.json), e.g. the colour theme. */
-  setUserSettings(settings: Record<string, unknown>): void {
-    const file = join(this.userDataDir, 'User', 'settings.json');
-    const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    writeFileSync(file, JSON.stringify({ ...current, ...settings }, null, 2));
+  /**
+   * Picks a colour theme by its label in *Preferences: Color Theme*, and returns the label of the theme that
+   * was current (the picker opens on it), to switch back.
+   */
+  async pickColorTheme(label: string): Promise<string> {
+    await this.runCommand('Preferences: Color Theme');
+    const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused').first();
+    const current = await waitFor('the current colour theme', async () => (await focused.getAttribute('aria-label', { timeout: 1_000 }))?.split(',')[0]?.trim(), 10_000);
+    await this.pick((l) => l === label || l.startsWith(`${label},`), label);
+    return current;
   }
 
   /** Selects a step of the open walkthrough by its title and clicks one of its buttons. */
