@@ -65,14 +65,14 @@ function execFileText(file: string, args: string[]): Promise<string> {
 async function activationInFreshSession(): Promise<{ ms: number; event: string }> {
   const { Session, localize, manifest, EXTENSION_ID } = await import('../../test/e2e/harness');
   const { pkg, nls } = manifest();
-  const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'grpcLb.tutorial');
-  if (!walkthrough) throw new Error('package.json has no grpcLb.tutorial walkthrough');
+  const { CHAPTERS_WALKTHROUGH_ID } = await import('../../extension/core/workbook/walkthrough');
+  const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === CHAPTERS_WALKTHROUGH_ID);
+  if (!walkthrough) throw new Error(`package.json has no ${CHAPTERS_WALKTHROUGH_ID} walkthrough`);
   const title = localize(walkthrough.title, nls);
   const s = await Session.start();
   try {
     await s.waitForStartupExtensions();
-    await s.runCommand('Welcome: Open Walkthrough...');
-    await s.pick((label) => label.startsWith(title), title);
+    await s.openWalkthrough(title);
     await s.walkthroughStepTitles();
     return await s.activationTime(localize(String((pkg as { displayName?: string }).displayName ?? EXTENSION_ID), nls));
   } finally {

@@ -35,12 +35,26 @@ export function e2eConfig(): E2eConfig {
   return { codeServer, vsix };
 }
 
+/** Runs inside a webview frame: reads the inlined walkthrough diagram, if this frame shows one. */
+const DIAGRAM_PROBE = `(() => {
+  const svg = document.querySelector('body > svg');
+  const text = svg && svg.querySelector('text');
+  if (!text) return null;
+  const declared = getComputedStyle(document.documentElement).getPropertyValue('--vscode-foreground').trim();
+  const probe = document.createElement('span');
+  probe.style.color = 'var(--vscode-foreground)';
+  document.body.appendChild(probe);
+  const foreground = declared ? getComputedStyle(probe).color : '';
+  probe.remove();
+  return { title: svg.querySelector('title')?.textContent ?? '', desc: svg.querySelector('desc')?.textContent ?? '', textFill: getComputedStyle(text).fill, foreground };
+})()`;
+
 /** The extension's own manifest strings, so the tests follow what the package contributes. */
 export function manifest(): {
   pkg: {
     contributes: {
       commands: { command: string; title: string; category?: string }[];
-      walkthroughs?: { id: string; title: string; steps: { id: string; title: string }[] }[];
+      walkthroughs?: { id: string; title: string; steps: { id: string; title: string; media: { svg?: string } }[] }[];
       menus?: { commandPalette?: { command: string; when?: string }[] };
     };
   };
@@ -49,6 +63,12 @@ export function manifest(): {
 } {
   const read = (f: string) => JSON.parse(readFileSync(join(REPO_ROOT, f), 'utf8'));
   return { pkg: read('package.json'), nls: read('package.nls.json'), nlsZh: read('package.nls.zh-cn.json') };
+}
+
+/** The title and description (`<title>`, `<desc>`) of a walkthrough diagram, by its path in the package. */
+export function diagramText(svgPath: string): { title: string; desc: string } {
+  const svg = readFileSync(join(REPO_ROOT, svgPath), 'utf8');
+  return { title: /<title id="t">([^<]+)<\/title>/.exec(svg)?.[1] ?? '', desc: /<desc id="d">([^<]+)<\/desc>/.exec(svg)?.[1] ?? '' };
 }
 
 /** Resolves `%key%` through an nls table. */
@@ -470,6 +490,38 @@ export class Session {
       return stable;
     }, 10_000, 300);
     return (await titles.allTextContents()).map((t) => t.trim());
+  }
+
+  /** Opens a walkthrough by its title, as a learner does from the command palette. */
+  async openWalkthrough(title: string): Promise<void> {
+    await this.runCommand('Welcome: Open Walkthrough...');
+    await this.pick((label) => label.startsWith(title), title);
+  }
+
+  /**
+   * The diagram the selected walkthrough step shows (svg media, inlined into a webview): its title, the
+   * description, the computed colour of its first label, and the theme's foreground in that webview (empty when the webview
+   * has no --vscode-foreground), both as rgb().
+   */
+  async walkthroughDiagram(): Promise<{ title: string; desc: string; textFill: string; foreground: string } | undefined> {
+    for (const frame of this.page.frames()) {
+      if (frame === this.page.mainFrame()) continue;
+      const found = (await frame.evaluate(DIAGRAM_PROBE).catch(() => null)) as { title: string; desc: string; textFill: string; foreground: string } | null;
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Picks a colour theme by its label in *Preferences: Color Theme*, and returns the label of the theme that
+   * was current (the picker opens on it), to switch back.
+   */
+  async pickColorTheme(label: string): Promise<string> {
+    await this.runCommand('Preferences: Color Theme');
+    const focused = this.page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused').first();
+    const current = await waitFor('the current colour theme', async () => (await focused.getAttribute('aria-label', { timeout: 1_000 }))?.split(',')[0]?.trim(), 10_000);
+    await this.pick((l) => l === label || l.startsWith(`${label},`), label);
+    return current;
   }
 
   /** Selects a step of the open walkthrough by its title and clicks one of its buttons. */

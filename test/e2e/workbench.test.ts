@@ -7,10 +7,12 @@ import { cpus, loadavg } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CHAPTER_IDS } from '../../samples/common/catalog';
+import { CHAPTERS_WALKTHROUGH_ID, SETUP_WALKTHROUGH_ID } from '../../extension/core/workbook/walkthrough';
 import {
   EXTENSION_ID,
   RESULTS_DIR,
   Session,
+  diagramText,
   localize,
   manifest,
   waitFor,
@@ -19,6 +21,13 @@ import {
 } from './harness';
 
 const { pkg, nls } = manifest();
+
+/** A walkthrough the package contributes, by id. */
+function walkthroughOf(id: string): NonNullable<typeof pkg.contributes.walkthroughs>[number] {
+  const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === id);
+  assert.ok(walkthrough, `package.json contributes the ${id} walkthrough`);
+  return walkthrough;
+}
 const l10nBundle = JSON.parse(readFileSync(join(__dirname, '..', '..', 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
 
 /** PATH without any folder that holds minikube, so Doctor's verdict does not depend on the machine. */
@@ -64,21 +73,50 @@ describe('the extension in VS Code (English)', { timeout: 300_000 }, () => {
     await s?.dispose();
   });
 
-  step('the walkthrough opens and lists a step for every chapter', async () => {
-    const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'grpcLb.tutorial');
-    assert.ok(walkthrough, 'package.json contributes the grpcLb.tutorial walkthrough');
-    const title = localize(walkthrough.title, nls);
-    await s.runCommand('Welcome: Open Walkthrough...');
-    await s.pick((label) => label.startsWith(title), title);
-    const shown = await s.walkthroughStepTitles();
-    for (const chapter of CHAPTER_IDS) {
+  step('the setup walkthrough lists its steps and draws its diagram in the theme colours, High Contrast too', async () => {
+    const setup = walkthroughOf(SETUP_WALKTHROUGH_ID);
+    await s.openWalkthrough(localize(setup.title, nls));
+    assert.deepEqual(await s.walkthroughStepTitles(), setup.steps.map((st) => localize(st.title, nls)));
+    // The first step is selected; its diagram is inlined into a webview that has the theme's variables.
+    const expected = diagramText(localize(setup.steps[0]!.media.svg ?? '', nls));
+    const themed = await waitFor('the setup diagram in a themed webview', async () => {
+      const d = await s.walkthroughDiagram();
+      return d?.title === expected.title && d.foreground ? d : undefined;
+    }, 30_000, 250);
+    assert.equal(themed.textFill, themed.foreground, 'the labels are drawn in --vscode-foreground');
+    await s.screenshot('02-walkthrough-setup');
+    const before = await s.pickColorTheme('Dark High Contrast');
+    const contrast = await waitFor('the diagram redrawn in High Contrast', async () => {
+      const d = await s.walkthroughDiagram();
+      return d?.foreground && d.foreground !== themed.foreground ? d : undefined;
+    }, 30_000, 250);
+    assert.equal(contrast.foreground, 'rgb(255, 255, 255)', 'Dark High Contrast has a white foreground');
+    assert.equal(contrast.textFill, contrast.foreground, 'the labels follow the High Contrast theme');
+    await s.screenshot('02-walkthrough-setup-high-contrast');
+    await s.pickColorTheme(before);
+    await waitFor('the first theme again', async () => (await s.walkthroughDiagram())?.foreground === themed.foreground, 30_000, 250);
+    // VS Code's Open Walkthrough does nothing while a walkthrough with a selected step is the active editor.
+    await s.runCommand('View: Close All Editors');
+  });
+
+  step('the chapters walkthrough opens and lists a step for every chapter, and only those and clean-up', async () => {
+    const walkthrough = walkthroughOf(CHAPTERS_WALKTHROUGH_ID);
+    await s.openWalkthrough(localize(walkthrough.title, nls));
+    // The page replaces the setup walkthrough's steps with these.
+    const first = localize(walkthrough.steps[0]!.title, nls);
+    const shown = await waitFor('the chapters walkthrough', async () => {
+      const titles = await s.walkthroughStepTitles();
+      return titles.includes(first) ? titles : undefined;
+    }, 30_000, 300);
+    assert.deepEqual(shown, walkthrough.steps.map((st) => localize(st.title, nls)), 'the steps, and no setup step');
+    for (const chapter of CHAPTER_IDS.filter((id) => id !== 'setup')) {
       const step = walkthrough.steps.find((st) => st.id === chapter);
       assert.ok(step, `the walkthrough has a step for chapter ${chapter}`);
       const stepTitle = localize(step.title, nls);
       assert.ok(!/^%.*%$/.test(stepTitle), `step ${chapter} has an English title in package.nls.json`);
       assert.ok(shown.includes(stepTitle), `step "${stepTitle}" is shown; shown: ${shown.join(' | ')}`);
     }
-    await s.screenshot('02-walkthrough');
+    await s.screenshot('02-walkthrough-chapters');
     // A step's button that asks something first (which chapter to clean up) keeps its quick pick open.
     await s.clickWalkthroughButton(localize(walkthrough.steps.find((st) => st.id === 'clean-up')?.title ?? '', nls), localize('%command.cleanUp.title%', nls));
     const asked = await waitFor('the Clean Up quick pick', () => s.quickInputTitle(), 10_000);

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CHAPTER_IDS } from '../../samples/common/catalog';
-import { REPO_ROOT, Session, localize, manifest, waitFor } from './harness';
+import { CHAPTERS_WALKTHROUGH_ID, SETUP_WALKTHROUGH_ID } from '../../extension/core/workbook/walkthrough';
+import { REPO_ROOT, Session, diagramText, localize, manifest, waitFor } from './harness';
 
 const { pkg, nlsZh } = manifest();
 const bundleZh = JSON.parse(readFileSync(join(REPO_ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
@@ -39,23 +40,35 @@ describe('the extension in VS Code with the display language zh-cn', { timeout: 
     await s?.dispose();
   });
 
-  step('the walkthrough shows its Chinese title and a Chinese step title for every chapter', async () => {
-    const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === 'grpcLb.tutorial');
-    assert.ok(walkthrough, 'package.json contributes the grpcLb.tutorial walkthrough');
-    const title = localize(walkthrough.title, nlsZh);
-    assert.match(title, HAN, 'package.nls.zh-cn.json translates the walkthrough title');
+  step('both walkthroughs show their Chinese titles, step titles and diagrams', async () => {
     // VS Code's own UI stays English (the stub pack translates nothing of VS Code itself).
-    await s.runCommand('Welcome: Open Walkthrough...');
-    await s.pick((label) => label.startsWith(title), title);
-    const shown = await s.walkthroughStepTitles();
-    for (const chapter of CHAPTER_IDS) {
-      const step = walkthrough.steps.find((st) => st.id === chapter);
-      assert.ok(step, `the walkthrough has a step for chapter ${chapter}`);
-      const stepTitle = localize(step.title, nlsZh);
-      assert.match(stepTitle, HAN, `package.nls.zh-cn.json translates the title of step ${chapter}`);
-      assert.ok(shown.includes(stepTitle), `step "${stepTitle}" is shown; shown: ${shown.join(' | ')}`);
+    for (const id of [SETUP_WALKTHROUGH_ID, CHAPTERS_WALKTHROUGH_ID]) {
+      const walkthrough = pkg.contributes.walkthroughs?.find((w) => w.id === id);
+      assert.ok(walkthrough, `package.json contributes the ${id} walkthrough`);
+      const title = localize(walkthrough.title, nlsZh);
+      assert.match(title, HAN, `package.nls.zh-cn.json translates the title of ${id}`);
+      await s.openWalkthrough(title);
+      const titles = walkthrough.steps.map((st) => localize(st.title, nlsZh));
+      const shown = await waitFor(`the steps of ${id}`, async () => {
+        const now = await s.walkthroughStepTitles();
+        return now.includes(titles[0]!) ? now : undefined;
+      }, 30_000, 300);
+      assert.deepEqual(shown, titles);
+      for (const stepTitle of titles) assert.match(stepTitle, HAN, `package.nls.zh-cn.json translates the step title "${stepTitle}"`);
+      // The selected first step shows the zh-cn diagram: package.nls.zh-cn.json localizes the svg path too.
+      const diagram = diagramText(localize(walkthrough.steps[0]!.media.svg ?? '', nlsZh));
+      assert.match(diagram.desc, HAN);
+      await waitFor(`the zh-cn diagram "${diagram.title}"`, async () => {
+        const shownDiagram = await s.walkthroughDiagram();
+        return shownDiagram?.title === diagram.title && shownDiagram.desc === diagram.desc;
+      }, 30_000, 250);
+      await s.screenshot(`zh-cn-01-walkthrough-${id}`);
+      // VS Code's Open Walkthrough does nothing while a walkthrough with a selected step is the active editor.
+      await s.runCommand('View: Close All Editors');
     }
-    await s.screenshot('zh-cn-01-walkthrough');
+    for (const chapter of CHAPTER_IDS) {
+      assert.ok(pkg.contributes.walkthroughs?.some((w) => w.steps.some((st) => st.id === chapter)), `a walkthrough step for chapter ${chapter}`);
+    }
   });
 
   step('the command palette lists the gRPC LB commands under their Chinese titles', async () => {

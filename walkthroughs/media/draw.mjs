@@ -2,10 +2,12 @@
 // every chapter's picture shares one visual language. Run: node walkthroughs/media/draw.mjs [outDir]
 // (a test draws them into a temp dir and checks that the committed files are up to date).
 //
-// The SVGs are shown as images inside VS Code's walkthrough page, in light and dark themes alike, so they
-// use no theme variables: shapes are filled with mid-tone colours that read on white and on near-black,
-// their text is white on those fills, and the few free-standing labels use a mid grey (adjusted with
-// prefers-color-scheme where the renderer supports it).
+// The SVGs are a walkthrough step's `svg` media: VS Code puts the file's markup into the step's webview,
+// which carries the theme's colours as `--vscode-*` CSS variables, so every colour here is one of them
+// (High Contrast themes bring their own), with a fallback for viewers outside VS Code. That webview's
+// Content-Security-Policy admits only its own nonce'd <style>, so the SVG has no <style> and no style="":
+// everything is presentation attributes. Boxes are a light tint of their role's colour with a border in
+// that colour and text in the theme's foreground, which keeps the text's contrast in every theme.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,44 +16,76 @@ const OUT = process.argv[2] ?? dirname(fileURLToPath(import.meta.url));
 const W = 640;
 const H = 340;
 
-/** Fill colours by role; all keep white text at about 4.5:1 or better. */
-const FILL = {
-  client: '#2f6fc4',
-  server: '#1f7f55',
-  proxy: '#b25a10',
-  control: '#7350b8',
-  infra: '#55657a',
-  idle: '#6f757e',
-  danger: '#b63b3b',
+/** A theme colour: the `--vscode-*` variable of a colour id, and a mid tone for viewers without it. */
+const theme = (token, fallback) => `var(--vscode-${token}, ${fallback})`;
+
+/** Colours by role (the theme's chart palette), and for text and lines. */
+const ROLE = {
+  client: theme('charts-blue', '#2f6fc4'),
+  server: theme('charts-green', '#1f7f55'),
+  proxy: theme('charts-orange', '#b25a10'),
+  control: theme('charts-purple', '#7350b8'),
+  infra: theme('descriptionForeground', '#55657a'),
+  idle: theme('disabledForeground', '#6f757e'),
+  danger: theme('charts-red', '#b63b3b'),
 };
+const TEXT = theme('foreground', '#6e7681');
+const MUTED = theme('descriptionForeground', '#868b93');
+const GROUND = theme('editor-background', '#ffffff');
+const LINE = {
+  rpc: { colour: ROLE.client, width: 4, dash: '' },
+  conn: { colour: MUTED, width: 2, dash: '' },
+  watch: { colour: ROLE.control, width: 2, dash: '6 4' },
+  none: { colour: ROLE.idle, width: 1.5, dash: '2 5' },
+};
+const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Ubuntu, 'Noto Sans', 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif";
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function box(x, y, w, h, role, label, sub) {
-  const dashed = role === 'idle' ? ' stroke-dasharray="5 4" class="ghost"' : '';
+/** A text element; `centre` puts its middle (not its baseline) on y. */
+function label(x, y, text, { size = 14, weight = 600, colour = TEXT, anchor = 'middle', centre = true } = {}) {
+  const baseline = centre ? ' dominant-baseline="central"' : '';
+  return `<text x="${x}" y="${y}" font-size="${size}" font-weight="${weight}" fill="${colour}" text-anchor="${anchor}"${baseline}>${esc(text)}</text>`;
+}
+
+/**
+ * A rounded rectangle tinted with its role's colour and outlined in it (dashed for an idle one), on an opaque
+ * ground of the editor's background so that a line passing under a label does not show through.
+ */
+function shape(x, y, w, h, r, role) {
+  const dash = role === 'idle' ? ' stroke-dasharray="5 4"' : '';
+  const at = `x="${x}" y="${y}" width="${w}" height="${h}" rx="${r}"`;
+  return `<rect ${at} fill="${GROUND}"/><rect ${at} fill="${ROLE[role]}" fill-opacity="0.16" stroke="${ROLE[role]}" stroke-width="2"${dash}/>`;
+}
+
+function box(x, y, w, h, role, title, sub) {
   const cy = sub ? y + h / 2 - 6 : y + h / 2;
   return [
-    `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="8" fill="${FILL[role]}"${dashed}/>`,
-    `<text x="${x + w / 2}" y="${cy}" class="in" text-anchor="middle" dominant-baseline="central">${esc(label)}</text>`,
-    sub ? `<text x="${x + w / 2}" y="${cy + 15}" class="in sub" text-anchor="middle" dominant-baseline="central">${esc(sub)}</text>` : '',
+    shape(x, y, w, h, 8, role),
+    label(x + w / 2, cy, title),
+    sub ? label(x + w / 2, cy + 15, sub, { size: 12, weight: 400 }) : '',
   ].join('');
 }
 
 /** A dashed outline with a caption: a namespace, a pod, a node. */
 function group(x, y, w, h, caption) {
-  return `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="12" class="group"/><text x="${x + 10}" y="${y + 16}" class="cap">${esc(caption)}</text>`;
+  return `<rect x="${x}" y="${y}" width="${w}" height="${h}" rx="12" fill="none" stroke="${MUTED}" stroke-width="1.5" stroke-dasharray="6 5"/>${label(x + 10, y + 16, caption, { size: 12, colour: MUTED, anchor: 'start', centre: false })}`;
+}
+
+/** The stroke attributes of an arrow kind. */
+function line(kind, width) {
+  const { colour, width: w, dash } = LINE[kind];
+  return `fill="none" stroke="${colour}" stroke-width="${width ?? w}" stroke-linecap="round"${dash ? ` stroke-dasharray="${dash}"` : ''} marker-end="url(#head-${kind})"`;
 }
 
 /** An arrow; kind: 'rpc' (solid, thick), 'conn' (solid), 'watch' (dashed), 'none' (dotted, no traffic). */
 function arrow(x1, y1, x2, y2, kind = 'conn', width) {
-  const cls = { rpc: 'rpc', conn: 'conn', watch: 'watch', none: 'none' }[kind];
-  const sw = width ? ` stroke-width="${width}"` : '';
-  return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" class="${cls}"${sw} marker-end="url(#head-${cls})"/>`;
+  return `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" ${line(kind, width)}/>`;
 }
 
 /** A curved arrow through a control point. */
 function curve(x1, y1, cx, cy, x2, y2, kind = 'conn') {
-  return `<path d="M${x1} ${y1} Q${cx} ${cy} ${x2} ${y2}" class="${kind}" fill="none" marker-end="url(#head-${kind})"/>`;
+  return `<path d="M${x1} ${y1} Q${cx} ${cy} ${x2} ${y2}" ${line(kind)}/>`;
 }
 
 /** Approximate width of `text` in px: `latin` per character, a CJK character about twice that. */
@@ -59,36 +93,24 @@ function textWidth(text, latin) {
   return [...text].reduce((w, ch) => w + (ch.codePointAt(0) >= 0x2e80 ? latin * 1.75 : latin), 0);
 }
 
-/** A small filled label, readable on any background. */
+/** A small label in a tinted capsule. */
 function pill(x, y, text, role = 'infra') {
   const w = textWidth(text, 7) + 18;
-  return `<rect x="${x - w / 2}" y="${y - 10}" width="${w}" height="20" rx="10" fill="${FILL[role]}"/><text x="${x}" y="${y}" class="in small" text-anchor="middle" dominant-baseline="central">${esc(text)}</text>`;
+  return `${shape(x - w / 2, y - 10, w, 20, 10, role)}${label(x, y, text, { size: 12 })}`;
 }
 
-/** Free-standing text (mid grey). */
+/** Free-standing text (muted). */
 function note(x, y, text, anchor = 'middle') {
-  return `<text x="${x}" y="${y}" class="note" text-anchor="${anchor}">${esc(text)}</text>`;
+  return label(x, y, text, { size: 13, colour: MUTED, anchor, centre: false });
 }
 
 function svg(title, desc, body) {
-  const heads = ['rpc', 'conn', 'watch', 'none']
-    .map((k) => `<marker id="head-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" class="head-${k}"/></marker>`)
+  const heads = Object.entries(LINE)
+    .map(([k, { colour }]) => `<marker id="head-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="${colour}"/></marker>`)
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="t d">
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="t d" font-family="${FONT}">
 <title id="t">${esc(title)}</title>
 <desc id="d">${esc(desc)}</desc>
-<style>
-text{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Ubuntu,"Noto Sans","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;font-size:14px}
-.in{fill:#fff;font-weight:600}.sub{font-weight:400;font-size:12px}.small{font-size:12px}
-.note{fill:#868b93;font-size:13px;font-weight:600}.cap{fill:#868b93;font-size:12px;font-weight:600}
-.group{fill:none;stroke:#868b93;stroke-width:1.5;stroke-dasharray:6 5}
-.ghost{stroke:#868b93;stroke-width:2}
-line,path{stroke-linecap:round}
-.rpc{stroke:#2f6fc4;stroke-width:4}.conn{stroke:#868b93;stroke-width:2}
-.watch{stroke:#7350b8;stroke-width:2;stroke-dasharray:6 4}.none{stroke:#868b93;stroke-width:1.5;stroke-dasharray:2 5}
-.head-rpc{fill:#2f6fc4}.head-conn,.head-none{fill:#868b93}.head-watch{fill:#7350b8}
-@media (prefers-color-scheme:dark){.note,.cap{fill:#a9aeb6}.group{stroke:#9aa0a8}}
-</style>
 <defs>${heads}</defs>
 ${body.join('\n')}
 </svg>

@@ -8,10 +8,9 @@ import { CHAPTERS, CHAPTER_IDS, LAB_SCENARIO_IDS, isChapterId } from '../../../s
 import { parseCells } from './cells';
 import { parseActionCell, formatAction, EXPERIMENT_KINDS } from './actions';
 import { WORKBOOK_SUFFIX, workbookPath } from './paths';
-import { WALKTHROUGH_ID, WALKTHROUGH_STEP_IDS, chapterDoneContextKey } from './walkthrough';
+import { CHAPTERS_WALKTHROUGH_ID, WALKTHROUGHS, WALKTHROUGH_STEP_IDS, chapterDoneContextKey } from './walkthrough';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const STEPS = path.join(ROOT, 'walkthroughs', 'steps');
 const MEDIA = path.join(ROOT, 'walkthroughs', 'media');
 const WORKBOOKS = path.join(ROOT, 'walkthroughs', 'workbooks');
 
@@ -24,10 +23,18 @@ interface Step {
   id: string;
   title: string;
   description: string;
-  media: { markdown?: string; image?: string; svg?: string };
+  media: { markdown?: string; image?: string; svg?: string; altText?: string };
   completionEvents?: string[];
 }
-const walkthrough = (pkg.contributes.walkthroughs as { id: string; steps: Step[] }[]).find((w) => w.id === WALKTHROUGH_ID);
+const walkthroughs = pkg.contributes.walkthroughs as { id: string; title: string; description: string; steps: Step[] }[];
+/** Every step of every walkthrough. */
+const steps = walkthroughs.flatMap((w) => w.steps);
+/** The text of a `%key%` in package.nls.json or its zh-cn twin. */
+const localized = (table: Record<string, string>, value: string): string => {
+  const key = /^%(.+)%$/.exec(value)?.[1];
+  assert.ok(key && table[key] !== undefined, `${value} is a %key% of package.nls`);
+  return table[key];
+};
 const commandIds = new Set((pkg.contributes.commands as { command: string }[]).map((c) => c.command));
 
 /** Every `command:grpcLb.x?args` link in a text, with its decoded arguments. */
@@ -69,23 +76,23 @@ function assertValidArgs(where: string, { command, args }: { command: string; ar
   }
 }
 
-const stepMarkdownFiles = readdirSync(STEPS).filter((f) => f.endsWith('.md'));
 const workbookFiles = readdirSync(WORKBOOKS).filter((f) => f.endsWith('.grpclb.md'));
 
-test(`package.json contributes the walkthrough ${WALKTHROUGH_ID} with the steps in order`, () => {
-  assert.ok(walkthrough, 'walkthrough is contributed');
+test('package.json contributes the setup and the chapters walkthroughs, each with its steps in order', () => {
   assert.deepEqual(
-    walkthrough.steps.map((s) => s.id),
-    [...WALKTHROUGH_STEP_IDS],
+    walkthroughs.map((w) => ({ id: w.id, steps: w.steps.map((s) => s.id) })),
+    WALKTHROUGHS.map((w) => ({ id: w.id, steps: [...w.steps] })),
   );
+  for (const w of walkthroughs) {
+    for (const table of [nls, nlsZh]) assert.ok(localized(table, w.title) && localized(table, w.description), `${w.id}: title and description`);
+  }
+  assert.notEqual(localized(nls, walkthroughs[0]!.title), localized(nls, walkthroughs[1]!.title), 'two titles a learner tells apart');
 });
 
-test('every chapter has a walkthrough step, a zh-cn twin, a diagram and workbooks in both languages', () => {
+test('every chapter has a walkthrough step, a diagram and workbooks in both languages', () => {
   for (const chapter of CHAPTERS) {
     const id = chapter.id;
-    assert.ok(walkthrough?.steps.some((s) => s.id === id), `walkthrough step for ${id}`);
-    assert.ok(existsSync(path.join(STEPS, `${id}.md`)), `walkthroughs/steps/${id}.md`);
-    assert.ok(existsSync(path.join(STEPS, `${id}.nls.zh-cn.md`)), `walkthroughs/steps/${id}.nls.zh-cn.md`);
+    assert.ok(steps.some((s) => s.id === id), `walkthrough step for ${id}`);
     assert.ok(existsSync(path.join(MEDIA, `${id}.svg`)), `walkthroughs/media/${id}.svg`);
     assert.ok(existsSync(path.join(MEDIA, `${id}.zh-cn.svg`)), `walkthroughs/media/${id}.zh-cn.svg`);
     assert.ok(existsSync(workbookPath(ROOT, id, 'en')), `workbook for ${id}`);
@@ -93,41 +100,44 @@ test('every chapter has a walkthrough step, a zh-cn twin, a diagram and workbook
   }
 });
 
-test('every step has markdown media in both languages that shows its own diagram, in its own language', () => {
-  for (const step of walkthrough?.steps ?? []) {
-    const markdown = step.media.markdown;
-    assert.equal(markdown, `walkthroughs/steps/${step.id}.md`, `${step.id} media`);
-    for (const [file, diagram] of [
-      [markdown, `../media/${step.id}.svg`],
-      [markdown.replace(/\.md$/, '.nls.zh-cn.md'), `../media/${step.id}.zh-cn.svg`],
+test('every step shows its own diagram as svg media (themed by VS Code), in its language, with alt text', () => {
+  for (const step of steps) {
+    // svg media is inlined into a webview that has the theme's colours; markdown media would show it as an <img>.
+    assert.deepEqual(Object.keys(step.media).sort(), ['altText', 'svg'], `${step.id}: svg media`);
+    for (const [table, diagram] of [
+      [nls, `walkthroughs/media/${step.id}.svg`],
+      [nlsZh, `walkthroughs/media/${step.id}.zh-cn.svg`],
     ] as const) {
-      const text = readFileSync(path.join(ROOT, file), 'utf8');
-      const images = [...text.matchAll(/!\[[^\]]+\]\(([^)]+)\)/g)].map((m) => m[1]);
-      assert.deepEqual(images, [diagram], `${file} shows its diagram (with alt text)`);
-      assert.ok(existsSync(path.join(STEPS, images[0])), `${file}: ${images[0]} exists`);
+      assert.equal(localized(table, step.media.svg!), diagram, `${step.id}: its diagram in its language`);
+      assert.ok(existsSync(path.join(ROOT, diagram)), `${diagram} exists`);
+      assert.ok(localized(table, step.media.altText!).length > 10, `${step.id}: alt text`);
+    }
+    assert.match(localized(nlsZh, step.media.altText!), /[\u4e00-\u9fff]/, `${step.id}: Chinese alt text`);
+  }
+});
+
+test("every step description is the step's text in both languages, in the markup VS Code's step renderer knows", () => {
+  for (const step of steps) {
+    const en = localized(nls, step.description);
+    const zh = localized(nlsZh, step.description);
+    assert.deepEqual(commandLinks(zh), commandLinks(en), `${step.id}: both languages offer the same links and buttons`);
+    assert.match(zh, /[\u4e00-\u9fff]/, `${step.id}: the zh-cn description is written in Chinese`);
+    for (const [lang, text] of [['en', en], ['zh-cn', zh]] as const) {
+      const where = `${step.id} (${lang})`;
+      // More than a one-line summary: the step teaches, the diagram beside it only illustrates.
+      assert.ok(text.split('\n').some((line) => !line.startsWith('[') && line.length > 80), `${where}: explains the step`);
+      // Long enough to teach, short enough to read beside the diagram; the workbook has the rest.
+      assert.ok(text.length <= 2200, `${where}: ${text.length} characters`);
+      // Lines are paragraphs; only ``code``, **bold** and __italics__ are formatting (a single ` or * shows as is).
+      const plain = text.replace(/``[^`]+``/g, '').replace(/\*\*[^*]+\*\*/g, '').replace(/__[^_]+__/g, '');
+      assert.doesNotMatch(plain, /`|\*/, `${where}: code is \`\`…\`\` and bold is **…**`);
+      assert.doesNotMatch(text, /^(#|\||!\[|- )|\n\n|\$\(/m, `${where}: no heading, table, image, list, empty line or $(icon)`);
     }
   }
 });
 
-test('every walkthrough step markdown has a zh-cn twin and every twin has an English original', () => {
-  const english = stepMarkdownFiles.filter((f) => !f.includes('.nls.'));
-  const chinese = stepMarkdownFiles.filter((f) => f.endsWith('.nls.zh-cn.md'));
-  assert.deepEqual(
-    chinese.map((f) => f.replace('.nls.zh-cn.md', '.md')).sort(),
-    english.sort(),
-  );
-  assert.equal(english.length + chinese.length, stepMarkdownFiles.length, 'no other locale files');
-  for (const file of english) {
-    const en = readFileSync(path.join(STEPS, file), 'utf8');
-    const zh = readFileSync(path.join(STEPS, file.replace('.md', '.nls.zh-cn.md')), 'utf8');
-    assert.deepEqual(commandLinks(zh), commandLinks(en), `${file}: both languages offer the same buttons`);
-    assert.match(zh, /[\u4e00-\u9fff]/, `${file}: the twin is written in Chinese`);
-  }
-});
-
-test('every command link in steps, workbooks and walkthrough descriptions names a contributed command with valid arguments', () => {
+test('every command link in workbooks and walkthrough descriptions names a contributed command with valid arguments', () => {
   const sources: [string, string][] = [
-    ...stepMarkdownFiles.map((f): [string, string] => [f, readFileSync(path.join(STEPS, f), 'utf8')]),
     ...workbookFiles.map((f): [string, string] => [f, readFileSync(path.join(WORKBOOKS, f), 'utf8')]),
     ...Object.entries(nls).filter(([k]) => k.startsWith('walkthrough.')),
     ...Object.entries(nlsZh).filter(([k]) => k.startsWith('walkthrough.')),
@@ -158,24 +168,23 @@ test('workbooks link to each other by file, never by command (notebook markdown 
 
 test('chapter steps have buttons to apply the chapter and open its workbook, and lab chapters to run the lab', () => {
   for (const chapter of CHAPTERS.filter((c) => c.id !== 'setup')) {
-    const step = walkthrough?.steps.find((s) => s.id === chapter.id);
-    assert.ok(step);
+    const step = walkthroughs.find((w) => w.id === CHAPTERS_WALKTHROUGH_ID)?.steps.find((s) => s.id === chapter.id);
+    assert.ok(step, `${chapter.id}: a step of the chapters walkthrough`);
     for (const table of [nls, nlsZh]) {
-      const description = table[step.description.replace(/^%|%$/g, '')];
-      const links = commandLinks(description).map((l) => `${l.command}(${l.args.join()})`);
-      assert.ok(links.includes(`grpcLb.applyChapter(${chapter.id})`), `${chapter.id}: apply button`);
-      assert.ok(links.includes(`grpcLb.openWorkbook(${chapter.id})`), `${chapter.id}: workbook button`);
-      if (chapter.labScenario) assert.ok(links.includes(`grpcLb.startLocalLab(${chapter.labScenario})`), `${chapter.id}: lab button`);
-      // Buttons render only when the link stands on its own line.
-      for (const line of description.split('\n').filter((l) => l.includes('command:'))) {
-        assert.match(line, /^\[[^\]]+\]\(command:[^)]+\)$/, `${chapter.id}: "${line}" is a button on its own line`);
-      }
+      // A link renders as a button only when it stands alone on its line; inside a sentence it is a link.
+      const buttons = localized(table, step.description)
+        .split('\n')
+        .filter((line) => /^\[[^\]]+\]\(command:[^)]+\)$/.test(line))
+        .flatMap((line) => commandLinks(line).map((l) => `${l.command}(${l.args.join()})`));
+      assert.ok(buttons.includes(`grpcLb.applyChapter(${chapter.id})`), `${chapter.id}: apply button`);
+      assert.ok(buttons.includes(`grpcLb.openWorkbook(${chapter.id})`), `${chapter.id}: workbook button`);
+      if (chapter.labScenario) assert.ok(buttons.includes(`grpcLb.startLocalLab(${chapter.labScenario})`), `${chapter.id}: lab button`);
     }
   }
 });
 
 test('completion events name contributed commands or the chapter context keys', () => {
-  for (const step of walkthrough?.steps ?? []) {
+  for (const step of steps) {
     assert.ok(step.completionEvents?.length, `${step.id} has a completion event`);
     for (const event of step.completionEvents ?? []) {
       const [kind, value] = event.split(/:(.*)/s);
@@ -225,14 +234,35 @@ test('every workbook parses: valid action cells, the same actions in both langua
   }
 });
 
-test('diagrams are self-contained SVGs with a title, readable without theme variables', () => {
+/** Theme colours the diagrams may use: VS Code colour ids (`charts.blue` → `--vscode-charts-blue`) every theme defines. */
+const DIAGRAM_COLOURS = new Set([
+  'foreground',
+  'descriptionForeground',
+  'disabledForeground',
+  'editor-background',
+  'charts-blue',
+  'charts-green',
+  'charts-orange',
+  'charts-purple',
+  'charts-red',
+]);
+
+test('diagrams are self-contained SVGs with a title, every colour a theme variable with a fallback', () => {
   for (const file of readdirSync(MEDIA).filter((f) => f.endsWith('.svg'))) {
     const text = readFileSync(path.join(MEDIA, file), 'utf8');
     assert.match(text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="/, file);
     assert.match(text, /<title id="t">[^<]+<\/title>/, `${file}: title for screen readers`);
     assert.match(text, /<desc id="d">[^<]+<\/desc>/, `${file}: description`);
-    // Shown as an <img> inside the walkthrough: theme variables and currentColor do not reach it.
-    assert.doesNotMatch(text, /var\(--vscode|currentColor|<script|href="http/, file);
+    // Step media of kind svg is inlined into a webview whose CSP admits only its own nonce'd styles.
+    assert.doesNotMatch(text, /<style|style=|class=|currentColor|<script|href="http/, file);
+    const colours = [...text.matchAll(/\s(fill|stroke)="([^"]*)"/g)].map((m) => m[2]!);
+    assert.ok(colours.length >= 20, `${file}: found ${colours.length} colours`);
+    for (const colour of colours.filter((c) => c !== 'none')) {
+      // A High Contrast theme recolours the diagram only through the variables.
+      const m = /^var\(--vscode-([A-Za-z-]+), #[0-9a-f]{6}\)$/.exec(colour);
+      assert.ok(m && DIAGRAM_COLOURS.has(m[1]!), `${file}: ${colour} is not var(--vscode-<theme colour>, #fallback)`);
+    }
+    assert.doesNotMatch(text.replace(/var\(--vscode-[^)]*\)/g, ''), /#[0-9a-fA-F]{3,8}\b|rgb|hsl/, `${file}: a colour outside a theme variable`);
     assert.match(text.trimEnd(), /<\/svg>$/, `${file} is complete`);
   }
 });

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
-/** Every file a learner reads in 简体中文: steps, workbooks, UI strings, and the README's Chinese half. */
+/** Every file a learner reads in 简体中文: workbooks, diagrams, UI strings (the walkthrough steps too), and the README's Chinese half. */
 function chineseTexts(): { file: string; text: string }[] {
   const inDir = (dir: string, suffix: string): { file: string; text: string }[] =>
     readdirSync(path.join(ROOT, dir))
@@ -14,7 +14,6 @@ function chineseTexts(): { file: string; text: string }[] {
   const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const chineseHalf = readme.slice(readme.indexOf('## 中文说明'));
   return [
-    ...inDir('walkthroughs/steps', '.nls.zh-cn.md'),
     ...inDir('walkthroughs/workbooks', '.zh-cn.grpclb.md'),
     ...inDir('walkthroughs/media', '.zh-cn.svg'),
     { file: 'l10n/bundle.l10n.zh-cn.json', text: readFileSync(path.join(ROOT, 'l10n/bundle.l10n.zh-cn.json'), 'utf8') },
@@ -48,9 +47,14 @@ test('the zh-cn texts use one term per concept (the glossary in CONTRIBUTING.md)
 });
 
 test('the proxyless chapter never calls the Istio agent a proxy (代理): the point is that there is none', () => {
-  for (const file of ['walkthroughs/steps/proxyless.nls.zh-cn.md', 'walkthroughs/workbooks/proxyless.zh-cn.grpclb.md']) {
-    const text = readFileSync(path.join(ROOT, file), 'utf8').replaceAll('无代理', '');
-    assert.doesNotMatch(text, /代理/, file);
+  const nls = JSON.parse(readFileSync(path.join(ROOT, 'package.nls.zh-cn.json'), 'utf8')) as Record<string, string>;
+  const texts: [string, string][] = [
+    ['package.nls.zh-cn.json walkthrough.proxyless.description', nls['walkthrough.proxyless.description']!],
+    ['walkthroughs/workbooks/proxyless.zh-cn.grpclb.md', readFileSync(path.join(ROOT, 'walkthroughs/workbooks/proxyless.zh-cn.grpclb.md'), 'utf8')],
+  ];
+  for (const [where, text] of texts) {
+    assert.match(text, /[\u4e00-\u9fff]/, where);
+    assert.doesNotMatch(text.replaceAll('无代理', ''), /代理/, where);
   }
 });
 
