@@ -4,7 +4,7 @@ import { minikubeDockerEnv } from './core/toolchain/minikube';
 import { chapterOfWorkbook } from './core/workbook/paths';
 import { runShellCell } from './core/workbook/shellCell';
 import { formatAction, parseActionCell, type WorkbookAction } from './core/workbook/actions';
-import { presentError } from './commands/errors';
+import { presentError, showPresentation } from './commands/errors';
 import { formatActionError } from './commands/format';
 import type { OperationSink } from './commands/util';
 import * as ops from './operations';
@@ -119,15 +119,8 @@ export class WorkbookController implements vscode.Disposable {
         for (const l of summary) writer.line(`→ ${l}`);
       } catch (err) {
         flushHidden();
-        const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true), imagesReach: this.services.imagesReach });
-        if (!p) {
-          // Stopped by the user. A tail runs until stopped, so that is its normal end.
-          writer.line(vscode.l10n.t('■ stopped'));
-          return action.kind === 'tail';
-        }
-        this.services.channel('workbook').error(err instanceof Error ? err : String(err));
-        await writer.error(p.detail ? `${p.message}\n${p.detail}` : p.message);
-        this.services.showError(err, 'workbook');
+        // Stopped by the user: a tail runs until stopped, so that is its normal end.
+        if (!(await this.reportCellError(writer, err))) return action.kind === 'tail';
         return false;
       }
     }
@@ -220,15 +213,28 @@ export class WorkbookController implements vscode.Disposable {
       await writer.error(vscode.l10n.t('The shell cell failed (exit code {0}); the cells after it did not run.', String(exitCode)));
       return false;
     } catch (err) {
-      const p = presentError(err, { guard: this.services.guard, showOutput: () => this.services.channel('workbook').show(true), imagesReach: this.services.imagesReach });
-      if (!p) {
-        writer.line(vscode.l10n.t('■ stopped'));
-        return false;
-      }
-      this.services.channel('workbook').error(err instanceof Error ? err : String(err));
-      await writer.error(p.detail ? `${p.message}\n${p.detail}` : p.message);
+      await this.reportCellError(writer, err);
       return false;
     }
+  }
+
+  /**
+   * A cell's error, shown once: in the cell's output (and the Workbook log). A notification comes only with a
+   * fix the output cannot offer (a button such as Build Images), never to repeat the words. False when the
+   * learner stopped the cell.
+   */
+  private async reportCellError(writer: CellWriter, err: unknown): Promise<boolean> {
+    const output = () => this.services.channel('workbook').show(true);
+    const p = presentError(err, { guard: this.services.guard, showOutput: output, imagesReach: this.services.imagesReach });
+    if (!p) {
+      writer.line(vscode.l10n.t('■ stopped'));
+      return false;
+    }
+    this.services.channel('workbook').error(err instanceof Error ? err : String(err));
+    await writer.error(p.detail ? `${p.message}\n${p.detail}` : p.message);
+    const fixes = p.fixes.filter((f) => f.run !== output);
+    if (fixes.length > 0) void showPresentation({ message: p.message, fixes });
+    return true;
   }
 
   /** minikube's docker-env for cells that call docker; within 10 s, else the learner's own Docker settings. */
