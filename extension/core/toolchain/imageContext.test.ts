@@ -22,14 +22,16 @@ function folderWith(files: readonly string[]): string {
 const ALL_SOURCES = [...new Set(imageBuildPlan('/').flatMap((b) => b.sources))];
 
 describe('image build context', () => {
-  it('builds from the first folder that holds the Dockerfiles and sources', () => {
+  it('builds from the first folder that holds the Dockerfiles and the built files (an installed extension)', () => {
     const empty = mkdtempSync(join(tmpdir(), 'grpclb-noctx-'));
+    const installed = folderWith(ALL_SOURCES);
     try {
-      const plan = resolveImagePlan([empty, REPO]);
+      const plan = resolveImagePlan([empty, installed]);
       assert.deepEqual(plan.map((b) => b.image), ['grpc-lb-lab/greeter-server:dev', 'grpc-lb-lab/greeter-client:dev']);
-      assert.ok(plan.every((b) => b.context === REPO));
+      assert.ok(plan.every((b) => b.context === installed));
     } finally {
       rmSync(empty, { recursive: true, force: true });
+      rmSync(installed, { recursive: true, force: true });
     }
   });
 
@@ -50,14 +52,19 @@ describe('image build context', () => {
     } finally {
       rmSync(complete, { recursive: true, force: true });
     }
-    for (const missing of ALL_SOURCES) {
-      const dir = folderWith(ALL_SOURCES.filter((f) => f !== missing));
-      try {
-        assert.equal(isImageContext(dir), false, `without ${missing}`);
-        assert.deepEqual(resolveImagePlan([dir, REPO])[0].context, REPO, `without ${missing}, the next candidate is used`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+    const next = folderWith(ALL_SOURCES);
+    try {
+      for (const missing of ALL_SOURCES) {
+        const dir = folderWith(ALL_SOURCES.filter((f) => f !== missing));
+        try {
+          assert.equal(isImageContext(dir), false, `without ${missing}`);
+          assert.deepEqual(resolveImagePlan([dir, next])[0].context, next, `without ${missing}, the next candidate is used`);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
+    } finally {
+      rmSync(next, { recursive: true, force: true });
     }
   });
 
