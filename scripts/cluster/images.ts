@@ -588,7 +588,7 @@ async function buildAndImport(containerdAddress: string, noCache: boolean): Prom
     await step('building the image kit (scripts/build.mjs --image-kit)', () =>
       run(process.execPath, [join(repoRoot(), 'scripts', 'build.mjs'), '--image-kit', kit], { cwd: repoRoot() }).then(() => undefined),
     );
-    const builds = imageBuildPlan(repoRoot()); // the tags only
+    const builds = imageBuildPlan(kit);
     const base = nodeBaseOf(builds);
     await ensureNodeBase(base);
     await ensurePauseImage();
@@ -597,7 +597,7 @@ async function buildAndImport(containerdAddress: string, noCache: boolean): Prom
   } finally {
     rmSync(kit, { recursive: true, force: true });
   }
-  const builds = imageBuildPlan(kit);
+  const builds = imageBuildPlan(repoRoot()); // the tags only: the kit is gone
 
   await importImage(containerdAddress, PAUSE_IMAGE, PAUSE_IMAGE, [`${PINNED_LABEL}=pinned`]);
   const names = [ETCD_IMAGE, ...builds.map((b) => b.image)].map(qualifiedImageName);
