@@ -3,7 +3,8 @@
  * (extension/commands/errors.ts) turns each into ONE localized message with a button to the fix.
  */
 
-import { TutorialError } from '../../samples/common/errors';
+import { setTimeout as delay } from 'node:timers/promises';
+import { isCancellation, TutorialError } from '../../samples/common/errors';
 
 /** One test for "stopped, not failed", shared with the lab and the traffic core (samples/common/errors.ts). */
 export { isCancellation } from '../../samples/common/errors';
@@ -280,19 +281,12 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Waits `ms`; rejects with CancelledError at once when `signal` aborts (before or during the wait). */
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export async function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    throw isCancellation(err) ? new CancelledError() : err;
+  }
 }
 
 function lastLines(text: string, n: number): string {

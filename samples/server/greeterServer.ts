@@ -4,6 +4,7 @@
  * can follow: health NOT_SERVING → deregister → drain → tryShutdown with a deadline → force.
  * `main.ts` wires it to the environment and to signals; tests and the lab can start it in-process.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
@@ -50,10 +51,6 @@ export interface GreeterServerHandle {
   stop(reason?: string): Promise<StopResult>;
   /** Closes every connection now (a second signal, or tests). */
   forceStop(): void;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Resolves with `promise`'s outcome, or with undefined after `ms` — never rejects. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError, ClusterUnreachableError } from '../errors';
+import { abortableSleep, CancelledError, ClusterUnreachableError } from '../errors';
 import { TrafficError } from '../traffic/errors';
 import { LabAbortedError, LabProcessError } from '../../../samples/lab/errors';
 import { isCancellation, TutorialError } from '../../../samples/common/errors';
@@ -24,4 +24,16 @@ test('one way to say "stopped": ours by their flag, the platform\'s by its abort
   for (const failed of [new TrafficError('timeout', 'slow'), new LabProcessError('client', 'exited', ''), new Error('odd'), undefined]) {
     assert.equal(isCancellation(failed), false, String(failed));
   }
+});
+
+test('the one abortable sleep waits, and ends at once with CancelledError when stopped before or during the wait', async () => {
+  const started = Date.now();
+  await abortableSleep(50);
+  assert.ok(Date.now() - started >= 45, 'waited');
+  await assert.rejects(abortableSleep(10, AbortSignal.abort()), CancelledError);
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 20);
+  const during = Date.now();
+  await assert.rejects(abortableSleep(5_000, stop.signal), CancelledError);
+  assert.ok(Date.now() - during < 1_000, 'did not wait the 5 s out');
 });
