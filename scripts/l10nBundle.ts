@@ -3,7 +3,7 @@
  * @vscode/l10n-dev extracts every `vscode.l10n.t('…')` of the extension's code, and the shared English tables
  * that the lab, the CLI and the extension all print from (figure labels, scenario claims, lab steps) add their
  * sentences, since the extension localizes them by their English text. The zh-cn bundle is translated by hand
- * against it (extension/core/consistency/l10nBundle.test.ts checks both).
+ * against it (test/consistency/l10nBundle.test.ts checks both).
  */
 import { getL10nJson } from '@vscode/l10n-dev';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -18,7 +18,7 @@ function collect(path, out) {
   return out;
 }
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['samples', 'extension', 'manifests', 'scripts'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['samples', 'extension', 'manifests', 'scripts', join('test', 'consistency')];
 const files = roots.flatMap((r) => collect(r, []));
 if (files.length === 0) {
   console.error('no test files found under', roots.join(', '));

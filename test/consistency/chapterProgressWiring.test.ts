@@ -2,18 +2,18 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ChapterProgress } from '../chapterProgress';
-import { MemoryStorage } from '../storage';
-import { installVscodeStandIn } from '../testing/vscodeStandIn';
+import { ChapterProgress } from '../../extension/core/chapterProgress';
+import { MemoryStorage } from '../../extension/core/storage';
+import { installVscodeStandIn } from '../../extension/core/testing/vscodeStandIn';
 
 /**
  * The action layer's applyChapter (behind both grpcLb.applyChapter and the workbook's `apply` cells)
  * ticks the chapter's walkthrough step only when the chapter was applied and became ready.
  */
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 const load = createRequire(__filename);
 
-type Ops = typeof import('../../operations');
+type Ops = typeof import('../../extension/operations');
 
 function setUp(applyChapter: () => Promise<unknown>): { ops: Ops; services: never; keys: string[]; storage: MemoryStorage; restore(): void } {
   const standIn = installVscodeStandIn();

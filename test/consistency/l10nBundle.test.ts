@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { bundleText, englishBundle, ENGLISH_BUNDLE } from '../../../scripts/l10nBundle';
+import { bundleText, englishBundle, ENGLISH_BUNDLE } from '../../scripts/l10nBundle';
 
 test('the English bundle is what `npm run l10n` generates (@vscode/l10n-dev over the code, plus the shared English tables)', async () => {
   const generated = bundleText(await englishBundle());

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { installVscodeStandIn } from '../testing/vscodeStandIn';
+import { installVscodeStandIn } from '../../extension/core/testing/vscodeStandIn';
 
 /**
  * Restricted Mode (an untrusted workspace: capabilities.untrustedWorkspaces "limited"): the real
@@ -16,7 +16,7 @@ import { installVscodeStandIn } from '../testing/vscodeStandIn';
  * at a loopback API server that counts what reaches it — and each command that would is refused with
  * the trust message.
  */
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 const load = createRequire(__filename);
 const TRUST_MESSAGE = 'gRPC LB runs tools and changes clusters only in a trusted workspace.';
 /** Commands that start processes or talk to a cluster when trusted. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { abortableSleep, CancelledError, ClusterUnreachableError } from '../errors';
-import { TrafficError } from '../traffic/errors';
-import { LabAbortedError, LabProcessError } from '../../../samples/lab/errors';
-import { isCancellation, TutorialError } from '../../../samples/common/errors';
+import { abortableSleep, CancelledError, ClusterUnreachableError } from '../../extension/core/errors';
+import { TrafficError } from '../../extension/core/traffic/errors';
+import { LabAbortedError, LabProcessError } from '../../samples/lab/errors';
+import { isCancellation, TutorialError } from '../../samples/common/errors';
 
 test('one error family: the lab, the traffic core and the action layer throw TutorialErrors with a code', () => {
   for (const err of [new LabProcessError('server', 'exited', ''), new TrafficError('forbidden', 'no'), new ClusterUnreachableError('c', 's', 'down')]) {

@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 /** A function a reader can hold: longer ones are split into named parts (CONTRIBUTING.md). */
 const MAX_LINES = 80;
 

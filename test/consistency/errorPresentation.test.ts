@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { imagesReach } from '../toolchain/imageLoaders';
+import { imagesReach } from '../../extension/core/toolchain/imageLoaders';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ContextGuard } from '../cluster/contextGuard';
-import { MemoryStorage } from '../storage';
+import { ContextGuard } from '../../extension/core/cluster/contextGuard';
+import { MemoryStorage } from '../../extension/core/storage';
 import {
   ApiMissingError,
   CancelledError,
@@ -18,10 +18,10 @@ import {
   ResourceMissingError,
   RolloutTimeoutError,
   ToolMissingError,
-} from '../errors';
-import { installVscodeStandIn, type VscodeStandIn } from '../testing/vscodeStandIn';
-import { LabAbortedError } from '../../../samples/lab/errors';
-import { TrafficError } from '../traffic/errors';
+} from '../../extension/core/errors';
+import { installVscodeStandIn, type VscodeStandIn } from '../../extension/core/testing/vscodeStandIn';
+import { LabAbortedError } from '../../samples/lab/errors';
+import { TrafficError } from '../../extension/core/traffic/errors';
 
 /**
  * Each typed error of the action layer becomes one message with the button that fixes it
@@ -41,7 +41,7 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
   before(() => {
     standIn = installVscodeStandIn();
     const load = createRequire(__filename);
-    presentError = (load(join(__dirname, '..', '..', 'commands', 'errors.ts')) as { presentError: PresentError }).presentError;
+    presentError = (load(join(__dirname, '..', '..', 'extension', 'commands', 'errors.ts')) as { presentError: PresentError }).presentError;
   });
   after(() => standIn.restore());
 

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { LAB_STEPS } from '../../../samples/lab/steps';
-import { FIGURES } from '../../../samples/common/figures';
-import { CLAIMS } from '../../../samples/lab/report';
+import { LAB_STEPS } from '../../samples/lab/steps';
+import { FIGURES } from '../../samples/common/figures';
+import { CLAIMS } from '../../samples/lab/report';
 
 /**
  * Contract checks between package.json and the adapter code (the style of vscode-pull-request-github's
  * check-commands): every contributed command is registered in code and vice versa, every command the
  * code executes exists, and every vscode.l10n.t string has its English and 简体中文 bundle entry.
  */
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   contributes: { commands: Array<{ command: string; title: string; category?: string }>; views?: Record<string, Array<{ id: string }>> };
 };

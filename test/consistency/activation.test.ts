@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { installVscodeStandIn } from '../testing/vscodeStandIn';
+import { installVscodeStandIn } from '../../extension/core/testing/vscodeStandIn';
 
 /**
  * Activates the real composition root (extension/extension.ts) against a recording stand-in for the
  * `vscode` module: every contributed command gets registered, every registration lands in
  * context.subscriptions, and activation starts no process and shows nothing (no I/O).
  */
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 /** CommonJS loading on purpose: the test patches child_process and the `vscode` resolution. */
 const load = createRequire(__filename);
 
