@@ -38,11 +38,6 @@ export const ISTIO_ADDON_URLS: readonly string[] = ['prometheus', 'kiali'].map(
   (addon) => `https://raw.githubusercontent.com/istio/istio/${ISTIO_VERSION}/samples/addons/${addon}.yaml`,
 );
 
-/** Where to download istioctl of ISTIO_VERSION (the release archive holds bin/istioctl). */
-export function istioDownloadUrl(platform: 'linux-amd64' | 'linux-arm64' | 'osx' | 'osx-arm64' = 'linux-amd64'): string {
-  return `https://github.com/istio/istio/releases/download/${ISTIO_VERSION}/istio-${ISTIO_VERSION}-${platform}.tar.gz`;
-}
-
 /** Container images the chapters run besides the lab's own (pinned; never `:latest`). */
 export const ENVOY_IMAGE = 'envoyproxy/envoy:v1.37.11';
 /** The rig builds this very name from etcd's Go module (scripts/cluster/etcd/go.mod pins the same release). */

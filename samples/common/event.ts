@@ -35,23 +35,3 @@ export class Emitter<T> implements Disposable {
     this.listeners = [];
   }
 }
-
-/** Owns a list of disposables and disposes them once, in reverse order of registration. */
-export class DisposableStore implements Disposable {
-  private items: Disposable[] = [];
-  private disposed = false;
-
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) item.dispose();
-    else this.items.push(item);
-    return item;
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    const items = this.items.reverse();
-    this.items = [];
-    for (const item of items) item.dispose();
-  }
-}

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { COREDNS_VERSION, KUBERNETES_VERSION } from './rig';
 import { cniConfig, corefile, kubeletConfig, kubeProxyConfig } from './config';
 import { chainRemovalScript } from './down';
 import { differences, type Footprint } from './footprint';
@@ -80,4 +83,10 @@ test("no listener on the host's own interfaces: kubelet and kube-proxy bind loop
   const proxy = kubeProxyConfig();
   for (const key of ['bindAddress: 127.0.0.1', 'healthzBindAddress: 127.0.0.1:10256', 'metricsBindAddress: 127.0.0.1:10249']) assert.match(proxy, new RegExp(`^${key}$`, 'm'));
   assert.match(proxy, /nodePortAddresses:\n\s+- 198\.18\.0\.1\/32/);
+});
+
+test('the versions the rig reports are the ones its Go modules build (one pin each)', () => {
+  const goMod = (dir: string): string => readFileSync(join(__dirname, dir, 'go.mod'), 'utf8');
+  assert.match(goMod('rig'), new RegExp(`^\\s*k8s\\.io/kubernetes ${KUBERNETES_VERSION.replace(/\./g, '\\.')}$`, 'm'));
+  assert.match(goMod('coredns'), new RegExp(`^require github\\.com/coredns/coredns ${COREDNS_VERSION.replace(/\./g, '\\.')}$`, 'm'));
 });

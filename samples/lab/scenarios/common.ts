@@ -12,11 +12,6 @@ export function serversPerClient(model: TrafficModel): Map<string, number> {
   return out;
 }
 
-/** Epoch ms of the first successful RPC `server` answered in `model`, or undefined. */
-export function firstRpcOn(model: TrafficModel, server: string): number | undefined {
-  return model.firstSeen(server);
-}
-
 /** Waits up to `windowMs` for `server` to answer an RPC in `model`; ms since `since`, or null. */
 export async function measureDiscovery(
   ctx: LabContext,
