@@ -576,6 +576,8 @@ export class Session {
     await row.click({ button: 'right' });
     const entry = this.page.locator('.monaco-menu .action-label', { hasText: item }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
+    // let the menu finish opening (its entries ignore a click in its first moments)
+    await new Promise((resolve) => setTimeout(resolve, 400));
     // A context menu ignores a click that comes too soon after it opened (it keeps the entry highlighted and
     // stays open): hover first, click, and if the menu is still there, choose the highlighted entry with Enter.
     await entry.hover();
