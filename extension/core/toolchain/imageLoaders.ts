@@ -110,11 +110,7 @@ const TOOLS_FOR: Record<Exclude<LoaderKind, 'minikube'>, readonly ContainerTool[
  * convention, else a registry when one is set. Throws NoImageLoaderError with what to set otherwise.
  */
 export async function chooseLoader(runner: ProcessRunner, context: string, settings: ImageSettings, signal?: AbortSignal): Promise<LoaderChoice> {
-  const recognized = recognizeContext(context, settings.minikubeProfile);
-  const base =
-    settings.loader !== 'auto'
-      ? { kind: settings.loader, cluster: recognized?.cluster ?? clusterNameOf(context, settings), containerdAddress: recognized?.containerdAddress, reason: `setting grpcLb.images.loader = ${settings.loader}` }
-      : recognized ?? (settings.registry ? { kind: 'registry' as const, reason: `context ${context} is not a local cluster; pushing to ${settings.registry}` } : undefined);
+  const base = loaderKindFor(context, settings);
   if (!base) throw new NoImageLoaderError(context);
   if (base.kind === 'registry' && !settings.registry) throw new NoImageLoaderError(context, 'registry');
   const containerdAddress = base.kind === 'containerd' ? settings.containerdAddress || base.containerdAddress || DEFAULT_CONTAINERD_ADDRESS : undefined;
@@ -125,6 +121,21 @@ export async function chooseLoader(runner: ProcessRunner, context: string, setti
   const candidates = settings.containerTool === 'auto' ? TOOLS_FOR[base.kind] : [settings.containerTool];
   const tool = (await firstOnPath(runner, candidates)) ?? candidates[0];
   return { ...base, tool, containerdAddress };
+}
+
+/** Which loader, before any tool is looked for: the setting, else the context's convention, else a set registry. */
+function loaderKindFor(context: string, settings: ImageSettings): Omit<LoaderChoice, 'tool'> | undefined {
+  const recognized = recognizeContext(context, settings.minikubeProfile);
+  if (settings.loader !== 'auto') {
+    return {
+      kind: settings.loader,
+      cluster: recognized?.cluster ?? clusterNameOf(context, settings),
+      containerdAddress: recognized?.containerdAddress,
+      reason: `setting grpcLb.images.loader = ${settings.loader}`,
+    };
+  }
+  if (recognized) return recognized;
+  return settings.registry ? { kind: 'registry', reason: `context ${context} is not a local cluster; pushing to ${settings.registry}` } : undefined;
 }
 
 function clusterNameOf(context: string, settings: ImageSettings): string {
