@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (p) void showPresentation(p);
     },
     background,
-    // A clone opened as a workspace folder first, then the extension itself (run from source).
+    // A built clone opened as a workspace folder first (a learner changing the samples), then the extension's own image kit.
     imagePlan: () => resolveImagePlan([...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), context.extensionPath]),
     settings,
     imagesReach: (context) => imagesReach(context, settings.images()),

@@ -80,7 +80,7 @@ export function parseNodeBase(image: string): NodeBase | undefined {
 }
 
 /** The one Node base every Dockerfile defaults to; refuses Dockerfiles that disagree. */
-function nodeBaseOf(builds: readonly ImageBuild[]): NodeBase {
+export function nodeBaseOf(builds: readonly ImageBuild[]): NodeBase {
   const defaults = new Set(builds.map((b) => nodeImageArgDefault(readFileSync(join(b.context, b.dockerfile), 'utf8'))));
   const [image] = defaults;
   if (defaults.size !== 1 || !image) throw new Error(`the Dockerfiles must share one ARG NODE_IMAGE default (found: ${[...defaults].join(', ')})`);

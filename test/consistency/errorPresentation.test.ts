@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { imagesReach } from '../../extension/core/toolchain/imageLoaders';
+import { DEFAULT_IMAGE_SETTINGS, imagesReach } from '../../extension/core/toolchain/imageLoaders';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -36,7 +36,7 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
   let outputShown = 0;
   const guard = new ContextGuard({ storage: new MemoryStorage(), confirm: async () => false });
   // Build Images reaches the image store of the clusters the loaders recognise (imageLoaders.ts), with no setting.
-  const deps = { guard, showOutput: () => void outputShown++, imagesReach: (context: string) => imagesReach(context, { loader: 'auto', containerTool: 'auto', tag: 'dev', buildArgs: [] }) };
+  const deps = { guard, showOutput: () => void outputShown++, imagesReach: (context: string) => imagesReach(context, DEFAULT_IMAGE_SETTINGS) };
 
   before(() => {
     standIn = installVscodeStandIn();

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { CHAPTER_LABEL, CLIENT_IMAGE, NAMESPACE, PART_OF, SERVER_IMAGE, clientDeploymentName } from '../../samples/common/catalog';
 import { qualifiedImageName } from '../../extension/core/toolchain/imageLoaders';
-import { nodeImageArgDefault, npmBuildVolumes, parseNodeBase } from '../../scripts/cluster/images';
+import { nodeBaseOf, npmBuildVolumes } from '../../scripts/cluster/images';
 import { imageBuildPlan } from '../../samples/images/index';
 import { SERVER_DEPLOYMENT, SERVER_POD_SELECTOR } from '../../extension/core/traffic/experiments';
 import { clientPodSelector } from '../../extension/core/traffic/logFollower';
@@ -55,14 +55,6 @@ async function kubectl(...args: string[]): Promise<string> {
 
 /** The images the tutorial builds, as containerd (and so the kubelet) names them. */
 const PROJECT_IMAGES = [SERVER_IMAGE, CLIENT_IMAGE].map(qualifiedImageName);
-
-/** The Dockerfiles' Node base by its tag: what `npm run cluster:images` built into buildah's store. */
-function localNodeBase(): string {
-  const [build] = imageBuildPlan();
-  const base = parseNodeBase(nodeImageArgDefault(readFileSync(join(build!.context, build!.dockerfile), 'utf8')) ?? '');
-  assert.ok(base, 'the Dockerfiles name a node:<version>-<suite>-slim base');
-  return base.image;
-}
 
 /** Image names in the rig's containerd, CRI namespace. */
 async function containerdImages(): Promise<string[]> {
@@ -197,7 +189,7 @@ describe('a learner on a real cluster (the rig): apply, tail, experiment, clean 
         // What this machine's builds need (the rig's cluster:images passes the same): buildah without user
         // namespaces, and npm in the client's build stage trusting the host's TLS proxy.
         // The Node base: the rig's local one under the tag (no registry here to serve the digest-pinned default).
-        'grpcLb.images.buildArgs': ['--isolation=chroot', `--build-arg=NODE_IMAGE=${localNodeBase()}`, ...(await npmBuildVolumes(trustDir))],
+        'grpcLb.images.buildArgs': ['--isolation=chroot', `--build-arg=NODE_IMAGE=${nodeBaseOf(imageBuildPlan()).image}`, ...(await npmBuildVolumes(trustDir))],
       },
     });
     await s.screenshot('cluster-00-workbench');

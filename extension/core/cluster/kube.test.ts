@@ -4,13 +4,13 @@ import { ClusterUnreachableError, KubeconfigDanglingError } from '../errors';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { danglingEntry, kubeConfigLoader, loadDefaultKubeConfig } from './kube';
+import { danglingEntry, kubeConfigLoader } from './kube';
 
 test('a KUBECONFIG naming a missing file is a ClusterUnreachableError that names the file, not a bare ENOENT', () => {
   const saved = process.env.KUBECONFIG;
   process.env.KUBECONFIG = '/nonexistent/grpc-lb-lab/kubeconfig';
   try {
-    assert.throws(loadDefaultKubeConfig, (err: unknown) => {
+    assert.throws(kubeConfigLoader(() => ({ files: [] })), (err: unknown) => {
       assert.ok(err instanceof ClusterUnreachableError);
       assert.match(err.message, /kubeconfig \(\/nonexistent\/grpc-lb-lab\/kubeconfig\) cannot be read/);
       return true;

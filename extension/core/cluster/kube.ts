@@ -7,8 +7,6 @@ import { parseStatus } from '../../../samples/common/kubeStatus';
 /** Loads the kubeconfig afresh (the user may switch contexts between commands). */
 export type KubeConfigLoader = () => KubeConfig;
 
-export const loadDefaultKubeConfig: KubeConfigLoader = () => kubeConfigLoader(() => ({ files: [] }))();
-
 /** Where to read the kubeconfig from: files (merged, the first wins; empty: KUBECONFIG or ~/.kube/config) and a context override. */
 export interface KubeConfigChoice {
   files: readonly string[];

@@ -7,7 +7,7 @@ import { TOOLS, parseVersion, type ToolSpec } from './tools';
 import type { InstallHint } from '../errors';
 import type { ToolId } from './tools';
 import { ISTIO_VERSION } from '../../../manifests/index';
-import { chooseLoader, toolsOf, type ImageSettings, type LoaderChoice } from './imageLoaders';
+import { chooseLoader, DEFAULT_IMAGE_SETTINGS, toolsOf, type ImageSettings, type LoaderChoice } from './imageLoaders';
 
 /**
  * A problem the doctor itself words (as opposed to a tool's or the API's own message), so the
@@ -70,8 +70,6 @@ export interface DoctorDeps {
   imageSettings?: ImageSettings;
 }
 
-const AUTOMATIC_IMAGES: ImageSettings = { loader: 'auto', containerTool: 'auto', tag: 'dev', buildArgs: [] };
-
 /**
  * The tools a learner needs here: kubectl for the shell cells, and what the image loader runs (minikube and
  * docker only on minikube); without a cluster yet, minikube to start one.
@@ -90,7 +88,7 @@ export async function runDoctor(deps: DoctorDeps, signal?: AbortSignal): Promise
     checkCluster(deps, signal),
   ]);
   const images: DoctorReport['images'] = cluster.context
-    ? await chooseLoader(deps.runner, cluster.context, deps.imageSettings ?? AUTOMATIC_IMAGES, signal).then(
+    ? await chooseLoader(deps.runner, cluster.context, deps.imageSettings ?? DEFAULT_IMAGE_SETTINGS, signal).then(
         (loader) => ({ loader }),
         (problem: Error) => {
           if (problem instanceof CancelledError) throw problem;

@@ -6,10 +6,10 @@ import { imageBuildPlan } from '../../../samples/images/index';
 import { NoImageLoaderError, ProcessFailedError } from '../errors';
 import { FakeProcessRunner } from '../testing/fakeProcessRunner';
 import {
-  chooseLoader, imageNamesFor, imagesReach, loadImages, qualifiedImageName, RIG_CONTAINERD_ADDRESS, withImageNames, type ImageSettings,
+  chooseLoader, DEFAULT_IMAGE_SETTINGS, imageNamesFor, imagesReach, loadImages, qualifiedImageName, RIG_CONTAINERD_ADDRESS, withImageNames, type ImageSettings,
 } from './imageLoaders';
 
-const AUTO: ImageSettings = { loader: 'auto', containerTool: 'auto', tag: 'dev', buildArgs: [] };
+const AUTO: ImageSettings = DEFAULT_IMAGE_SETTINGS;
 const PLAN = imageBuildPlan('/ext');
 const DOCKER_ENV = { DOCKER_HOST: 'tcp://192.168.49.2:2376', DOCKER_TLS_VERIFY: '1' };
 

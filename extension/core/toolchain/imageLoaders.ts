@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLIENT_IMAGE, SERVER_IMAGE } from '../../../samples/common/catalog';
 import { dockerBuildArgs, minikubeImageBuildArgs, type ImageBuild } from '../../../samples/images/index';
-import { NoImageLoaderError, ProcessFailedError } from '../errors';
+import { NoImageLoaderError } from '../errors';
 import type { ProcessRunner } from '../process/processRunner';
+import { runChecked } from './minikube';
 
 export const LOADER_KINDS = ['minikube', 'kind', 'k3d', 'docker', 'containerd', 'registry'] as const;
 export type LoaderKind = (typeof LOADER_KINDS)[number];
@@ -40,6 +41,9 @@ export interface ImageSettings {
   /** Extra arguments for every image build (a proxy, `--network=host`, a CA volume, …). */
   buildArgs: readonly string[];
 }
+
+/** Every image setting at its default: the loader and the tool follow the cluster, local tags. */
+export const DEFAULT_IMAGE_SETTINGS: ImageSettings = { loader: 'auto', containerTool: 'auto', tag: 'dev', buildArgs: [] };
 
 export interface LoaderChoice {
   kind: LoaderKind;
@@ -290,14 +294,7 @@ export async function loadImages(
         // what runs, as the learner would type it (the Tools channel)
         options.onLine?.(`$ ${[step.command, ...step.args].join(' ')}`, 'stdout');
         const env = { ...(step.dockerEnv ? dockerEnv : {}), ...step.env };
-        const res = await runner.run(step.command, step.args, {
-          signal: options.signal,
-          cwd: step.cwd,
-          env,
-          onStdout: (l) => options.onLine?.(l, 'stdout'),
-          onStderr: (l) => options.onLine?.(l, 'stderr'),
-        });
-        if (res.exitCode !== 0) throw new ProcessFailedError(step.command, step.args, res.exitCode, res.stderr || res.stdout);
+        await runChecked(runner, step.command, step.args, { signal: options.signal, onLine: options.onLine, cwd: step.cwd, env });
       }
     }
     return plan.map((b) => names[b.name]);

@@ -1,7 +1,6 @@
 import { ProcessFailedError } from '../errors';
 import type { ProcessRunner } from '../process/processRunner';
 
-
 export interface StreamOptions {
   signal?: AbortSignal;
   /** Every line the tool prints (stdout and stderr), as it prints it. */
