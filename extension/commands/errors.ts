@@ -3,6 +3,7 @@ import {
   ApiMissingError,
   isCancellation,
   ClusterUnreachableError,
+  KubeContextSettingError,
   KubeconfigDanglingError,
   NamespaceTerminatingError,
   PodCrashLoopError,
@@ -75,6 +76,12 @@ function presentKubeError(err: unknown, fix: Fixes): ErrorPresentation | undefin
           : vscode.l10n.t('Kube context "{0}" names {1} "{2}", which the kubeconfig does not have.', err.context, err.missing.kind, err.missing.name),
       detail: vscode.l10n.t('Choose a context that exists (kubectl config use-context <name>), or start minikube to create one.'),
       fixes: [command(vscode.l10n.t('Start minikube'), 'grpcLb.startMinikube'), output],
+    };
+  }
+  if (err instanceof KubeContextSettingError) {
+    return {
+      message: vscode.l10n.t('The kube context "{0}" set in grpcLb.kubeContext is not in the kubeconfig: choose one it has, or clear the setting to use the current context.', err.context),
+      fixes: [command(vscode.l10n.t('Open Settings'), 'workbench.action.openSettings', 'grpcLb.kubeContext')],
     };
   }
   if (err instanceof ClusterUnreachableError) {

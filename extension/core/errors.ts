@@ -48,6 +48,7 @@ export type LabErrorCode =
   | 'api-missing'
   | 'image-sources-missing'
   | 'no-image-loader'
+  | 'kube-context-setting'
   | 'cancelled';
 
 /** An external tool (minikube, docker, istioctl, …) is not on PATH. */
@@ -263,6 +264,14 @@ export class NoImageLoaderError extends LabError {
         : `no image loader for kube context "${context}": set grpcLb.images.registry (a registry the cluster pulls from) or grpcLb.images.loader`,
     );
     this.name = 'NoImageLoaderError';
+  }
+}
+
+/** The setting grpcLb.kubeContext names a context the kubeconfig does not have. */
+export class KubeContextSettingError extends LabError {
+  readonly code = 'kube-context-setting';
+  constructor(readonly context: string) {
+    super(`the kube context "${context}" (setting grpcLb.kubeContext) is not in the kubeconfig`);
   }
 }
 

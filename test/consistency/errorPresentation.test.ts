@@ -13,6 +13,7 @@ import {
   ForbiddenError,
   ImageNotBuiltError,
   ImageSourcesMissingError,
+  KubeContextSettingError,
   NamespaceMissingError,
   ProcessFailedError,
   ResourceMissingError,
@@ -107,6 +108,12 @@ describe('error presentation: one message, one fix (vscode stand-in)', () => {
     assert.equal(p.fixes[0].label, 'Ask Again');
     // The guard asks again (and this confirm says no again).
     await assert.rejects(guard.ensureWritable({ name: 'prod', server: 'https://198.18.0.10:6443', user: 'prod' }), ContextDeclinedError);
+  });
+
+  it('a grpcLb.kubeContext the kubeconfig lacks names the context and opens that setting (not "Start minikube")', async () => {
+    const { p, did } = await clickFirstFix(new KubeContextSettingError('staging'));
+    assert.match(p.message, /"staging" set in grpcLb\.kubeContext/);
+    assert.deepEqual(executed(did), [['workbench.action.openSettings', 'grpcLb.kubeContext']]);
   });
 
   it('image build files missing says to reinstall (the .vsix carries them); Istio missing opens the istio workbook', async () => {

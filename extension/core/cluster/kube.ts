@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { clientNode } from '../../../samples/common/lazyModules';
-import { CancelledError, ClusterUnreachableError, ForbiddenError, NamespaceMissingError, NamespaceTerminatingError, throwIfAborted } from '../errors';
+import { CancelledError, ClusterUnreachableError, ForbiddenError, KubeContextSettingError, NamespaceMissingError, NamespaceTerminatingError, throwIfAborted } from '../errors';
 import type { KubeTarget } from './contextGuard';
 import { parseStatus } from '../../../samples/common/kubeStatus';
 
@@ -39,7 +39,7 @@ export function kubeConfigLoader(choose: () => KubeConfigChoice): KubeConfigLoad
     }
     if (context) {
       if (!kc.getContextObject(context)) {
-        throw new ClusterUnreachableError(context, undefined, `the kube context "${context}" (setting grpcLb.kubeContext) is not in the kubeconfig`);
+        throw new KubeContextSettingError(context);
       }
       kc.setCurrentContext(context);
     }
